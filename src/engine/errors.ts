@@ -1,0 +1,67 @@
+/**
+ * Every way an execution can fail has a type name of its own, so callers (CLI exit
+ * codes, HTTP status codes, test expectations) can branch on it without parsing text.
+ */
+export const LIMIT_ERROR_TYPES = [
+  "CpuLimitError",
+  "TimeLimitError",
+  "MemoryLimitError",
+  "StackLimitError",
+  "FetchLimitError",
+  "OutputLimitError",
+  "LogLimitError",
+] as const;
+
+export type LimitErrorType = (typeof LIMIT_ERROR_TYPES)[number];
+
+/** Errors the platform raises itself (guest code throws its own names: Error, DataError, ...). */
+export type PlatformErrorType =
+  | LimitErrorType
+  | "InputSchemaError"
+  | "OutputSchemaError"
+  | "EntryPointError"
+  | "InvalidTaskError"
+  | "SandboxError";
+
+/** Error classes the guide gives task code; they exist inside the sandbox as real Error subclasses. */
+export const GUEST_ERROR_CLASSES = [
+  "NetworkError",
+  "DataError",
+  "ValidationError",
+  "TimeoutError",
+  "AuthenticationError",
+  "RateLimitError",
+] as const;
+
+export interface ExecutionError {
+  /** A PlatformErrorType, or the `name` of what the guest threw. */
+  type: string;
+  message: string;
+  /** The guest's stack, with main.js line numbers, when the guest threw. */
+  stack?: string;
+  /** Structured detail: schema issues, the limit that was hit, ... */
+  details?: unknown;
+}
+
+export function isLimitError(type: string): type is LimitErrorType {
+  return (LIMIT_ERROR_TYPES as readonly string[]).includes(type);
+}
+
+/** A host-side failure carrying the typed error it stands for. */
+export class EngineError extends Error {
+  readonly type: PlatformErrorType;
+  readonly details?: unknown;
+
+  constructor(type: PlatformErrorType, message: string, details?: unknown) {
+    super(message);
+    this.name = type;
+    this.type = type;
+    this.details = details;
+  }
+
+  toExecutionError(): ExecutionError {
+    return this.details === undefined
+      ? { type: this.type, message: this.message }
+      : { type: this.type, message: this.message, details: this.details };
+  }
+}

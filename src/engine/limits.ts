@@ -1,0 +1,96 @@
+/** Every bound an execution runs under. Each one, when hit, ends the run with its own error type. */
+export interface ExecutionLimits {
+  /** CPU budget in ms, enforced by counting interpreter interrupt polls (the clock stands still during CPU work in production Workers). */
+  cpuMs: number;
+  /** Wall-clock deadline in ms for the whole run, time spent waiting in fetch included. */
+  wallMs: number;
+  /** Heap the guest may allocate. */
+  memoryBytes: number;
+  /** Guest call-stack size. Above ~384 KiB deep recursion overflows the wasm stack itself. */
+  stackBytes: number;
+  /** Requests one execution may make. */
+  maxFetches: number;
+  /** Per-request timeout in ms; a request that takes longer throws NetworkError in the guest. */
+  fetchTimeoutMs: number;
+  /** Bytes of one response body the guest may receive. */
+  maxResponseBytes: number;
+  /** Bytes of the output JSON. */
+  maxOutputBytes: number;
+  /** Console lines one execution may write. */
+  maxLogLines: number;
+  /** Bytes of console output one execution may write. */
+  maxLogBytes: number;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export const DEFAULT_LIMITS: ExecutionLimits = {
+  cpuMs: 10_000,
+  wallMs: 30_000,
+  memoryBytes: 64 * MiB,
+  stackBytes: 256 * KiB,
+  maxFetches: 50,
+  fetchTimeoutMs: 10_000,
+  maxResponseBytes: 5 * MiB,
+  maxOutputBytes: 1 * MiB,
+  maxLogLines: 1_000,
+  maxLogBytes: 256 * KiB,
+};
+
+/** What a host allows at most; a task's metadata can ask for less or more, never past these. */
+export const DEFAULT_MAXIMA: ExecutionLimits = {
+  ...DEFAULT_LIMITS,
+  cpuMs: 30_000,
+  wallMs: 300_000,
+  memoryBytes: 128 * MiB,
+  stackBytes: 256 * KiB,
+};
+
+/**
+ * The most interrupt polls QuickJS makes per ms of busy guest code (a tight loop; it polls
+ * about every 10,000 interpreter steps). Where the clock stands still, each poll counts as
+ * at least 1/POLLS_PER_CPU_MS ms of CPU. `npm run bench` reports the rate per host.
+ */
+export const POLLS_PER_CPU_MS = 14;
+
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB)?\s*$/i;
+const UNIT: Record<string, number> = { B: 1, KB: KiB, KIB: KiB, MB: MiB, MIB: MiB, GB: 1024 * MiB, GIB: 1024 * MiB };
+
+/** Parses a memory size such as "128MB" or "512KiB" (binary units); undefined when malformed. */
+export function parseMemorySize(text: string): number | undefined {
+  const match = SIZE.exec(text);
+  if (!match) return undefined;
+  const unit = UNIT[(match[2] ?? "B").toUpperCase()] ?? 1;
+  return Math.floor(Number(match[1]) * unit);
+}
+
+export interface TaskLimitRequest {
+  timeout?: number;
+  memory_limit?: string;
+}
+
+/**
+ * Limits for one task: the host defaults, then what the task's metadata asks for
+ * (timeout, memory_limit), then caller overrides, each clamped to the host maxima.
+ */
+export function resolveLimits(
+  request: TaskLimitRequest,
+  options: { defaults?: ExecutionLimits; maxima?: ExecutionLimits; overrides?: Partial<ExecutionLimits> } = {},
+): ExecutionLimits {
+  const defaults = options.defaults ?? DEFAULT_LIMITS;
+  const maxima = options.maxima ?? DEFAULT_MAXIMA;
+  const wanted: ExecutionLimits = { ...defaults };
+  if (request.timeout !== undefined) {
+    wanted.wallMs = request.timeout;
+    wanted.cpuMs = Math.min(defaults.cpuMs, request.timeout);
+  }
+  const memory = request.memory_limit === undefined ? undefined : parseMemorySize(request.memory_limit);
+  if (memory !== undefined) wanted.memoryBytes = memory;
+  Object.assign(wanted, options.overrides);
+  const clamped = { ...wanted };
+  for (const key of Object.keys(clamped) as (keyof ExecutionLimits)[]) {
+    clamped[key] = Math.max(1, Math.min(clamped[key], maxima[key]));
+  }
+  return clamped;
+}

@@ -1,0 +1,61 @@
+import type { ExecutionError, LimitErrorType } from "../errors.ts";
+import { POLLS_PER_CPU_MS, type ExecutionLimits } from "../limits.ts";
+
+/**
+ * Holds the first limit an execution hit. Once tripped, the interrupt handler stops the
+ * guest at its next poll, so task code cannot catch a limit error and carry on.
+ */
+export class RunGuard {
+  readonly deadline: number;
+  private readonly limits: ExecutionLimits;
+  private lastPoll: number;
+  /** Estimated guest CPU time in ms. */
+  private cpu = 0;
+  polls = 0;
+  tripped: ExecutionError | undefined;
+
+  constructor(limits: ExecutionLimits, now = Date.now()) {
+    this.limits = limits;
+    this.deadline = now + limits.wallMs;
+    this.lastPoll = performance.now();
+  }
+
+  /** Call when the guest resumes after a host call, so time spent waiting is not counted as CPU. */
+  resumed(): void {
+    this.lastPoll = performance.now();
+  }
+
+  trip(type: LimitErrorType, message: string, details?: Record<string, unknown>): ExecutionError {
+    this.tripped ??= { type, message, details };
+    return this.tripped;
+  }
+
+  remainingMs(): number {
+    return this.deadline - Date.now();
+  }
+
+  /** The interrupt handler: true stops the guest. Counts polls for CPU, checks the wall clock too. */
+  readonly shouldInterrupt = (): boolean => {
+    if (this.tripped) return true;
+    this.polls += 1;
+    // Where the clock moves during CPU work (Node, Deno, local workerd) it measures; in
+    // production Workers it stands still, and the poll count bounds the estimate from below.
+    const now = performance.now();
+    this.cpu += Math.max(now - this.lastPoll, 1 / POLLS_PER_CPU_MS);
+    this.lastPoll = now;
+    if (this.cpu > this.limits.cpuMs) {
+      this.trip("CpuLimitError", `CPU limit of ${this.limits.cpuMs} ms exceeded (cpuMs)`, { limit: "cpuMs", value: this.limits.cpuMs });
+      return true;
+    }
+    if (this.remainingMs() <= 0) {
+      this.trip("TimeLimitError", `Wall-clock limit of ${this.limits.wallMs} ms exceeded (wallMs)`, { limit: "wallMs", value: this.limits.wallMs });
+      return true;
+    }
+    return false;
+  };
+
+  /** Estimated guest CPU time in ms. */
+  cpuMsUsed(): number {
+    return Math.round(this.cpu * 10) / 10;
+  }
+}

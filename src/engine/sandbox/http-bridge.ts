@@ -1,0 +1,199 @@
+import type { ExecutionLimits } from "../limits.ts";
+import type { RunGuard } from "./guard.ts";
+
+/** The platform's fetch as the engine uses it: a Web-standard Request in, a Response out. */
+export type FetchFunction = (request: Request) => Promise<Response>;
+
+/** One guest request as the execution record keeps it: no headers, no bodies, secrets in URLs redacted. */
+export interface HttpTraceEntry {
+  method: string;
+  url: string;
+  status?: number;
+  durationMs: number;
+  requestBytes: number;
+  responseBytes: number;
+  error?: string;
+}
+
+/** A full request/response pair, kept only when the caller asks (ratchet run-once --record). */
+export interface HttpExchange {
+  startedAt: string;
+  durationMs: number;
+  request: { method: string; url: string; headers: Record<string, string>; body: string | null };
+  response?: { status: number; statusText: string; headers: Record<string, string>; body: string };
+  error?: string;
+}
+
+interface GuestRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+type GuestAnswer =
+  | { status: number; statusText: string; url: string; headers: Record<string, string>; bodyText: string; isJson: boolean }
+  | { error: { type: string; message: string } };
+
+const SECRET_NAME = /key|token|secret|password|passwd|auth|sig|credential|session/i;
+const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$/i;
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = "redacted";
+      parsed.password = "";
+    }
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (SECRET_NAME.test(name)) parsed.searchParams.set(name, "redacted");
+    }
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.test(k) ? "redacted" : v]));
+}
+
+/** Reads a body, refusing more than `max` bytes; undefined when it was too large. */
+async function readLimited(response: Response, max: number): Promise<Uint8Array | undefined> {
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Host side of the guest's synchronous fetch: takes the guest's request as JSON text, makes
+ * it with the platform's fetch under the execution's limits, and answers with JSON text.
+ */
+export class HttpBridge {
+  readonly trace: HttpTraceEntry[] = [];
+  readonly exchanges: HttpExchange[] = [];
+  private readonly encoder = new TextEncoder();
+
+  private readonly fetchFn: FetchFunction;
+  private readonly limits: ExecutionLimits;
+  private readonly guard: RunGuard;
+  private readonly recordExchanges: boolean;
+
+  constructor(fetchFn: FetchFunction, limits: ExecutionLimits, guard: RunGuard, recordExchanges: boolean) {
+    this.fetchFn = fetchFn;
+    this.limits = limits;
+    this.guard = guard;
+    this.recordExchanges = recordExchanges;
+  }
+
+  async handle(requestText: string): Promise<string> {
+    const answer = await this.perform(JSON.parse(requestText) as GuestRequest);
+    this.guard.resumed();
+    return JSON.stringify(answer);
+  }
+
+  private async perform(request: GuestRequest): Promise<GuestAnswer> {
+    if (this.trace.length >= this.limits.maxFetches) {
+      const tripped = this.guard.trip("FetchLimitError", `More than ${this.limits.maxFetches} fetches in one execution (maxFetches)`, {
+        limit: "maxFetches",
+        value: this.limits.maxFetches,
+      });
+      return { error: { type: tripped.type, message: tripped.message } };
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return { error: { type: "NetworkError", message: `Invalid URL ${JSON.stringify(request.url)}` } };
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      return { error: { type: "NetworkError", message: `Only http and https URLs can be fetched, not ${url.protocol}` } };
+    }
+
+    const started = Date.now();
+    const requestBytes = request.body === null ? 0 : this.encoder.encode(request.body).byteLength;
+    const entry: HttpTraceEntry = { method: request.method, url: redactUrl(url.href), durationMs: 0, requestBytes, responseBytes: 0 };
+    this.trace.push(entry);
+    const exchange: HttpExchange | undefined = this.recordExchanges
+      ? {
+          startedAt: new Date(started).toISOString(),
+          durationMs: 0,
+          request: { method: request.method, url: entry.url, headers: redactHeaders(request.headers), body: request.body },
+        }
+      : undefined;
+    if (exchange) this.exchanges.push(exchange);
+    const finish = (answer: GuestAnswer): GuestAnswer => {
+      entry.durationMs = Date.now() - started;
+      if (exchange) exchange.durationMs = entry.durationMs;
+      if ("error" in answer) {
+        entry.error = answer.error.message;
+        if (exchange) exchange.error = answer.error.message;
+      }
+      return answer;
+    };
+
+    const remaining = this.guard.remainingMs();
+    if (remaining <= 0) return finish(this.wallLimit());
+    const timeoutMs = Math.min(this.limits.fetchTimeoutMs, remaining);
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await this.fetchFn(
+        new Request(url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body === null || request.method === "GET" || request.method === "HEAD" ? undefined : request.body,
+          signal,
+        }),
+      );
+      const bytes = await readLimited(response, this.limits.maxResponseBytes);
+      entry.status = response.status;
+      if (bytes === undefined) {
+        const tripped = this.guard.trip(
+          "FetchLimitError",
+          `Response from ${entry.url} is larger than ${this.limits.maxResponseBytes} bytes (maxResponseBytes)`,
+          { limit: "maxResponseBytes", value: this.limits.maxResponseBytes },
+        );
+        return finish({ error: { type: tripped.type, message: tripped.message } });
+      }
+      entry.responseBytes = bytes.byteLength;
+      const headers = Object.fromEntries(response.headers);
+      const bodyText = new TextDecoder().decode(bytes);
+      if (exchange) exchange.response = { status: response.status, statusText: response.statusText, headers: redactHeaders(headers), body: bodyText };
+      const isJson = /\bjson\b/i.test(response.headers.get("content-type") ?? "");
+      return finish({ status: response.status, statusText: response.statusText, url: entry.url, headers, bodyText, isJson });
+    } catch (error) {
+      if (signal.aborted) {
+        if (this.guard.remainingMs() <= 0) return finish(this.wallLimit());
+        return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} timed out after ${timeoutMs} ms` } });
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} failed: ${reason}` } });
+    }
+  }
+
+  private wallLimit(): GuestAnswer {
+    const tripped = this.guard.trip("TimeLimitError", `Wall-clock limit of ${this.limits.wallMs} ms exceeded while waiting for fetch (wallMs)`, {
+      limit: "wallMs",
+      value: this.limits.wallMs,
+    });
+    return { error: { type: tripped.type, message: tripped.message } };
+  }
+}

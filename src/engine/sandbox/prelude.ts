@@ -1,0 +1,132 @@
+import { GUEST_ERROR_CLASSES } from "../errors.ts";
+
+/** File name the prelude runs under; stack frames from it are dropped from guest stacks. */
+export const PRELUDE_FILENAME = "ratchet:prelude";
+
+/**
+ * Global names the host sets before the prelude runs and before `__ratchet_run()`.
+ * Everything crossing the boundary is a string: the host never hands the guest an object.
+ */
+export const HOST_GLOBALS = {
+  bridge: "__ratchet_host",
+  completion: "__ratchet_completion",
+  input: "__ratchet_input",
+  context: "__ratchet_context",
+} as const;
+
+/**
+ * Guest-side runtime: the guide's error classes, console, the synchronous fetch and the
+ * entry-point call. It captures the host bridge functions in a closure and removes them
+ * from the global object, so task code only sees the documented API.
+ */
+export const PRELUDE_SOURCE = `
+(function (bridge) {
+  "use strict";
+  var g = globalThis;
+  var hostFetch = bridge.fetch;
+  var hostLog = bridge.log;
+  delete g.${HOST_GLOBALS.bridge};
+
+  function define(name, value) {
+    Object.defineProperty(g, name, { value: value, writable: true, configurable: true, enumerable: false });
+  }
+
+  ${JSON.stringify(GUEST_ERROR_CLASSES)}.forEach(function (name) {
+    var ErrorClass = ({ [name]: class extends Error {} })[name];
+    Object.defineProperty(ErrorClass.prototype, "name", { value: name, writable: true, configurable: true });
+    define(name, ErrorClass);
+  });
+
+  function describe(value) {
+    if (typeof value === "string") return value;
+    if (value instanceof Error) return value.stack ? value.name + ": " + value.message + "\\n" + value.stack : String(value);
+    if (typeof value === "object" && value !== null) {
+      try { return JSON.stringify(value); } catch (_) { return String(value); }
+    }
+    return String(value);
+  }
+
+  var levels = ["log", "info", "warn", "error", "debug"];
+  var consoleObject = {};
+  levels.forEach(function (level) {
+    consoleObject[level] = function () {
+      hostLog(level, Array.prototype.map.call(arguments, describe).join(" "));
+    };
+  });
+  define("console", consoleObject);
+
+  function makeResponse(answer) {
+    var bodyText = answer.bodyText;
+    var body = bodyText;
+    if (answer.isJson) {
+      try { body = JSON.parse(bodyText); } catch (_) { body = bodyText; }
+    }
+    return {
+      ok: answer.status >= 200 && answer.status < 300,
+      status: answer.status,
+      statusText: answer.statusText,
+      url: answer.url,
+      headers: answer.headers,
+      body: body,
+      text: function () { return bodyText; },
+      json: function () {
+        try { return JSON.parse(bodyText); } catch (error) {
+          throw new g.DataError("Response from " + answer.url + " is not valid JSON: " + error.message);
+        }
+      },
+    };
+  }
+
+  define("fetch", function fetch(url, options, body) {
+    options = options || {};
+    var payload = body !== undefined ? body : options.body;
+    var headers = {};
+    var given = options.headers || {};
+    Object.keys(given).forEach(function (key) { headers[key] = String(given[key]); });
+    if (payload !== undefined && payload !== null && typeof payload !== "string") {
+      payload = JSON.stringify(payload);
+      var hasType = Object.keys(headers).some(function (key) { return key.toLowerCase() === "content-type"; });
+      if (!hasType) headers["content-type"] = "application/json";
+    }
+    var request = {
+      url: String(url),
+      method: String(options.method || "GET").toUpperCase(),
+      headers: headers,
+      body: payload === undefined || payload === null ? null : payload,
+    };
+    var answer = JSON.parse(hostFetch(JSON.stringify(request)));
+    if (answer.error) {
+      var ErrorClass = g[answer.error.type] || Error;
+      var error = new ErrorClass(answer.error.message);
+      if (!g[answer.error.type]) error.name = answer.error.type;
+      throw error;
+    }
+    return makeResponse(answer);
+  });
+
+  function serialise(value) {
+    var text = JSON.stringify(value === undefined ? null : value);
+    return text === undefined ? "null" : text;
+  }
+
+  define("__ratchet_run", function () {
+    var entry = g.${HOST_GLOBALS.completion};
+    delete g.${HOST_GLOBALS.completion};
+    if (typeof entry !== "function") entry = typeof g.main === "function" ? g.main : undefined;
+    if (entry === undefined) {
+      var error = new Error("main.js must evaluate to a function. Accepted forms: (function(input, context) { ... }), function main(input, context) { ... }, or an async function of either form.");
+      error.name = "EntryPointError";
+      throw error;
+    }
+    var input = JSON.parse(g.${HOST_GLOBALS.input});
+    var context = Object.freeze(JSON.parse(g.${HOST_GLOBALS.context}));
+    delete g.${HOST_GLOBALS.input};
+    delete g.${HOST_GLOBALS.context};
+    var result = entry(input, context);
+    if (result !== null && typeof result === "object" && typeof result.then === "function") {
+      return Promise.resolve(result).then(serialise);
+    }
+    return serialise(result);
+  });
+})(globalThis.${HOST_GLOBALS.bridge});
+`;

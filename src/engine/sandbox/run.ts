@@ -1,0 +1,223 @@
+import type { QuickJSAsyncContext, QuickJSHandle } from "quickjs-emscripten-core";
+import type { ExecutionError } from "../errors.ts";
+import type { ExecutionLimits } from "../limits.ts";
+import { ConsoleSink, type LogEntry } from "./console-sink.ts";
+import { RunGuard } from "./guard.ts";
+import { HttpBridge, type FetchFunction, type HttpExchange, type HttpTraceEntry } from "./http-bridge.ts";
+import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE } from "./prelude.ts";
+import { runOnePendingJob, type QuickJSInstance } from "./quickjs-module.ts";
+
+export const CODE_FILENAME = "main.js";
+
+export interface SandboxRequest {
+  code: string;
+  /** The input as JSON text; it is parsed inside the guest. */
+  inputText: string;
+  /** The context object as JSON text. */
+  contextText: string;
+  limits: ExecutionLimits;
+  fetch: FetchFunction;
+  recordExchanges?: boolean;
+  /** Evaluate main.js and find its entry function, but do not call it (used by validation). */
+  entryCheckOnly?: boolean;
+}
+
+export interface SandboxOutcome {
+  /** The output as JSON text, when the task returned. */
+  outputText?: string;
+  error?: ExecutionError;
+  logs: LogEntry[];
+  http: HttpTraceEntry[];
+  exchanges: HttpExchange[];
+  cpuMs: number;
+  /** The instance may be damaged (wasm-level out of memory, a fault while disposing): do not reuse it. */
+  poisoned: boolean;
+}
+
+const GUEST_FRAME = new RegExp(`\\(?${CODE_FILENAME.replace(".", "\\.")}:\\d+`);
+
+/** Keeps the stack frames that point into the task's own code. */
+function guestStack(stack: unknown): string | undefined {
+  if (typeof stack !== "string") return undefined;
+  const frames = stack.split("\n").filter((line) => GUEST_FRAME.test(line));
+  return frames.length > 0 ? frames.join("\n") : undefined;
+}
+
+function describeThrown(context: QuickJSAsyncContext, handle: QuickJSHandle): ExecutionError {
+  const value = context.dump(handle) as unknown;
+  if (typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string") {
+    const { name, message, stack } = value as { name?: unknown; message: string; stack?: unknown };
+    const type = typeof name === "string" && name.length > 0 ? name : "Error";
+    const error: ExecutionError = { type, message };
+    const frames = guestStack(stack);
+    if (frames) error.stack = frames;
+    return error;
+  }
+  return { type: "Error", message: typeof value === "string" ? value : JSON.stringify(value) ?? String(value) };
+}
+
+/** Maps QuickJS's own resource errors onto the limit they stand for. */
+function classify(error: ExecutionError, limits: ExecutionLimits): ExecutionError {
+  if (error.type === "InternalError" && /out of memory/i.test(error.message)) {
+    return {
+      type: "MemoryLimitError",
+      message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`,
+      details: { limit: "memoryBytes", value: limits.memoryBytes },
+    };
+  }
+  if (error.type === "InternalError" && /stack overflow/i.test(error.message)) {
+    return {
+      type: "StackLimitError",
+      message: `Stack limit of ${limits.stackBytes} bytes exceeded (stackBytes): too deep recursion`,
+      details: { limit: "stackBytes", value: limits.stackBytes },
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return error;
+}
+
+/**
+ * Runs task code once in a fresh QuickJS runtime and context on the given wasm instance.
+ * The instance must not be shared with another run while this one is in progress: asyncify
+ * allows one suspended host call per wasm instance.
+ */
+export async function runInSandbox(instance: QuickJSInstance, request: SandboxRequest): Promise<SandboxOutcome> {
+  const { limits } = request;
+  const guard = new RunGuard(limits);
+  const sink = new ConsoleSink(limits, guard);
+  const bridge = new HttpBridge(request.fetch, limits, guard, request.recordExchanges ?? false);
+  const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
+
+  const runtime = instance.module.newRuntime();
+  runtime.setMemoryLimit(limits.memoryBytes);
+  runtime.setMaxStackSize(limits.stackBytes);
+  runtime.setInterruptHandler(guard.shouldInterrupt);
+  const context = runtime.newContext();
+  // While the host reads guest values synchronously, a suspending call would corrupt the instance.
+  let suspendable = false;
+
+  try {
+    installBridge(context, sink, bridge, () => suspendable);
+    context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
+
+    guard.resumed();
+    suspendable = true;
+    const evaluated = await context.evalCodeAsync(request.code, CODE_FILENAME, { type: "global" });
+    suspendable = false;
+    if (evaluated.error) {
+      outcome.error = evaluated.error.consume((h) => describeThrown(context, h));
+      return outcome;
+    }
+    evaluated.value.consume((h) => context.setProp(context.global, HOST_GLOBALS.completion, h));
+    context.newString(request.inputText).consume((h) => context.setProp(context.global, HOST_GLOBALS.input, h));
+    context.newString(request.contextText).consume((h) => context.setProp(context.global, HOST_GLOBALS.context, h));
+
+    if (request.entryCheckOnly) {
+      const found = context.unwrapResult(
+        context.evalCode(
+          `typeof ${HOST_GLOBALS.completion} === "function" || typeof main === "function"`,
+          "ratchet:entry-check",
+        ),
+      );
+      if (!found.consume((h) => context.dump(h))) {
+        outcome.error = {
+          type: "EntryPointError",
+          message:
+            "main.js must evaluate to a function. Accepted forms: (function(input, context) { ... }), function main(input, context) { ... }, or an async function of either form.",
+        };
+      }
+      return outcome;
+    }
+
+    suspendable = true;
+    const ran = await context.evalCodeAsync("__ratchet_run()", "ratchet:run", { type: "global" });
+    suspendable = false;
+    if (ran.error) {
+      outcome.error = ran.error.consume((h) => describeThrown(context, h));
+      return outcome;
+    }
+    const result = ran.value;
+    try {
+      if (context.typeof(result) === "string") {
+        outcome.outputText = context.getString(result);
+        return outcome;
+      }
+      suspendable = true;
+      await settle(context, result, guard, outcome);
+      suspendable = false;
+    } finally {
+      result.dispose();
+    }
+    return outcome;
+  } catch (error) {
+    // A host-side failure inside the sandbox (a wasm trap, an asyncify fault): the instance is suspect.
+    outcome.poisoned = true;
+    if (!guard.tripped) {
+      const full = instance.memory.buffer.byteLength >= instance.maxMemoryBytes || /memory/i.test(String(error));
+      outcome.error = full
+        ? { type: "MemoryLimitError", message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`, details: { limit: "memoryBytes", value: limits.memoryBytes } }
+        : { type: "SandboxError", message: `The sandbox failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return outcome;
+  } finally {
+    suspendable = false;
+    outcome.cpuMs = guard.cpuMsUsed();
+    if (guard.tripped) outcome.error = guard.tripped;
+    else if (outcome.error) outcome.error = classify(outcome.error, limits);
+    if (outcome.error?.type === "MemoryLimitError") outcome.poisoned = true;
+    try {
+      context.dispose();
+      runtime.dispose();
+    } catch {
+      outcome.poisoned = true;
+    }
+  }
+}
+
+/** Drives an async entry function's promise to completion, letting each job suspend in fetch. */
+async function settle(context: QuickJSAsyncContext, promise: QuickJSHandle, guard: RunGuard, outcome: SandboxOutcome): Promise<void> {
+  for (;;) {
+    const state = context.getPromiseState(promise);
+    if (state.type === "fulfilled") {
+      const text = state.value.consume((h) => (context.typeof(h) === "string" ? context.getString(h) : undefined));
+      if (text === undefined) outcome.error = { type: "SandboxError", message: "The task's promise resolved to an unexpected value" };
+      else outcome.outputText = text;
+      return;
+    }
+    if (state.type === "rejected") {
+      outcome.error = state.error.consume((h) => describeThrown(context, h));
+      return;
+    }
+    if (guard.tripped) return;
+    if (!context.runtime.hasPendingJob()) {
+      outcome.error = {
+        type: "EntryPointError",
+        message: "The task returned a promise that never settles: nothing is left for it to wait for",
+      };
+      return;
+    }
+    await runOnePendingJob(context.runtime);
+  }
+}
+
+function installBridge(context: QuickJSAsyncContext, sink: ConsoleSink, bridge: HttpBridge, suspendable: () => boolean): void {
+  const object = context.newObject();
+  const fetchFn = context.newAsyncifiedFunction("fetch", (requestHandle) => {
+    if (!suspendable()) {
+      return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) } as never;
+    }
+    const requestText = context.getString(requestHandle);
+    return bridge.handle(requestText).then((answer) => context.newString(answer));
+  });
+  const logFn = context.newFunction("log", (levelHandle, messageHandle) => {
+    const refused = sink.write(context.getString(levelHandle), context.getString(messageHandle));
+    if (refused) return { error: context.newError({ name: "LogLimitError", message: refused }) };
+    return undefined;
+  });
+  context.setProp(object, "fetch", fetchFn);
+  context.setProp(object, "log", logFn);
+  context.setProp(context.global, HOST_GLOBALS.bridge, object);
+  fetchFn.dispose();
+  logFn.dispose();
+  object.dispose();
+}
