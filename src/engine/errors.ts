@@ -46,22 +46,3 @@ export interface ExecutionError {
 export function isLimitError(type: string): type is LimitErrorType {
   return (LIMIT_ERROR_TYPES as readonly string[]).includes(type);
 }
-
-/** A host-side failure carrying the typed error it stands for. */
-export class EngineError extends Error {
-  readonly type: PlatformErrorType;
-  readonly details?: unknown;
-
-  constructor(type: PlatformErrorType, message: string, details?: unknown) {
-    super(message);
-    this.name = type;
-    this.type = type;
-    this.details = details;
-  }
-
-  toExecutionError(): ExecutionError {
-    return this.details === undefined
-      ? { type: this.type, message: this.message }
-      : { type: this.type, message: this.message, details: this.details };
-  }
-}

@@ -103,13 +103,13 @@ const compiled = new WeakMap<object, CompiledSchema>();
  * Compiles a schema the task author wrote (cached per schema object). Throws if `$schema`
  * names a draft we do not support; `checkSchemaDocument` reports that as a problem first.
  */
-export function compileSchema(schema: Schema | boolean): CompiledSchema {
+export function compileSchema(schema: object | boolean): CompiledSchema {
   if (typeof schema === "boolean") return compile(schema, DEFAULT_DRAFT);
   const cached = compiled.get(schema);
   if (cached) return cached;
   const draft = draftOf(schema);
-  if (!draft) throw new Error(`unsupported $schema ${JSON.stringify(schema.$schema)}`);
-  const result = compile(schema, draft);
+  if (!draft) throw new Error(`unsupported $schema ${JSON.stringify((schema as Schema).$schema)}`);
+  const result = compile(schema as Schema, draft);
   compiled.set(schema, result);
   return result;
 }
@@ -165,7 +165,7 @@ export function checkSchemaDocument(schema: unknown): SchemaIssue[] {
   const issues = meta ? meta.check(schema) : [];
   if (issues.length === 0) {
     try {
-      compileSchema(schema as Schema);
+      compileSchema(schema);
     } catch (error) {
       issues.push({ pointer: "", keyword: "$ref", message: `The schema cannot be compiled: ${(error as Error).message}` });
     }

@@ -1,0 +1,234 @@
+import { documentFromFiles, type TaskBundle, type TaskFiles } from "./bundle.ts";
+import type { ExecutionError } from "./errors.ts";
+import { compileSchema, type SchemaIssue } from "./json-schema.ts";
+import { DEFAULT_LIMITS, DEFAULT_MAXIMA, resolveLimits, type ExecutionLimits } from "./limits.ts";
+import type { Problem } from "./problems.ts";
+import type { LogEntry } from "./sandbox/console-sink.ts";
+import type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http-bridge.ts";
+import { SandboxPool, type PoolStats } from "./sandbox/pool.ts";
+import { CODE_FILENAME, runInSandbox, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
+import { checkBundle, type CheckResult } from "./validate.ts";
+
+export const TRIGGERS = ["cli", "http", "schedule", "mcp", "test"] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+export interface ExecuteRequest {
+  input: unknown;
+  trigger: Trigger;
+  /** The platform's fetch (or a test's mock): every guest request goes through it. */
+  fetch: FetchFunction;
+  executionId?: string;
+  attempt?: number;
+  scheduleId?: string;
+  /** Tighter or looser limits than the task's own, still clamped to the engine's maxima. */
+  limits?: Partial<ExecutionLimits>;
+  /** Keep full request/response pairs (for `ratchet run-once --record`). */
+  recordExchanges?: boolean;
+}
+
+/** What the guest sees as `context`. */
+export interface TaskContext {
+  executionId: string;
+  taskId: string;
+  taskVersion: string;
+  attempt: number;
+  trigger: Trigger;
+  scheduleId?: string;
+}
+
+/** The one result shape every caller gets. */
+export interface ExecutionResult {
+  executionId: string;
+  taskId: string;
+  taskVersion: string;
+  trigger: Trigger;
+  attempt: number;
+  scheduleId?: string;
+  status: "completed" | "failed";
+  output?: unknown;
+  error?: ExecutionError;
+  logs: LogEntry[];
+  http: HttpTraceEntry[];
+  exchanges?: HttpExchange[];
+  startedAt: string;
+  durationMs: number;
+  timings: { inputValidationMs: number; sandboxMs: number; outputValidationMs: number; cpuMs: number };
+  limits: ExecutionLimits;
+}
+
+export interface EngineOptions {
+  /** The compiled QuickJS asyncify wasm, or a loader for it. Each host supplies it its own way. */
+  wasmModule: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
+  /** Sandbox instances alive at once (each runs one execution at a time). */
+  poolSize?: number;
+  defaults?: ExecutionLimits;
+  maxima?: ExecutionLimits;
+}
+
+const MiB = 1024 * 1024;
+/** Room the QuickJS runtime itself needs beyond the guest heap limit. */
+const RUNTIME_HEADROOM = 16 * MiB;
+
+const INSPECT_LIMITS: Partial<ExecutionLimits> = { cpuMs: 1_000, wallMs: 2_000 };
+const refuseFetch: FetchFunction = () => Promise.reject(new Error("fetch is not available while main.js is being validated"));
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 100) / 100;
+}
+
+/**
+ * The task engine: validates bundles and runs them, each execution in its own QuickJS
+ * runtime on a pooled wasm instance. Hosts (Worker, CLI, MCP server) create one per process
+ * or isolate and share it between requests.
+ */
+export class Engine {
+  readonly defaults: ExecutionLimits;
+  readonly maxima: ExecutionLimits;
+  private readonly pool: SandboxPool;
+
+  constructor(options: EngineOptions) {
+    this.defaults = options.defaults ?? DEFAULT_LIMITS;
+    this.maxima = options.maxima ?? DEFAULT_MAXIMA;
+    this.pool = new SandboxPool({
+      wasmModule: options.wasmModule,
+      maxInstances: options.poolSize ?? 4,
+      maxMemoryBytes: this.maxima.memoryBytes + RUNTIME_HEADROOM,
+      recycleAboveBytes: 2 * RUNTIME_HEADROOM + MiB,
+    });
+  }
+
+  poolStats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /** Loads a task folder's files: parses, validates and hashes them into a bundle. */
+  async loadFiles(files: TaskFiles): Promise<CheckResult> {
+    const { document, problems } = documentFromFiles(files);
+    if (!document) return { ok: false, problems };
+    return this.loadDocument(document);
+  }
+
+  /** Validates a bundle document (as deployed over HTTP) with the same rules as a folder. */
+  loadDocument(document: unknown): Promise<CheckResult> {
+    return checkBundle(document, (code) => this.inspectCode(code));
+  }
+
+  /** Checks main.js by compiling and loading it in a sandbox: syntax errors, top-level throws, entry point. */
+  async inspectCode(code: string): Promise<Problem[]> {
+    const outcome = await this.runSandboxed({
+      code,
+      inputText: "null",
+      contextText: "{}",
+      limits: resolveLimits({}, { defaults: this.defaults, maxima: this.maxima, overrides: INSPECT_LIMITS }),
+      fetch: refuseFetch,
+      entryCheckOnly: true,
+    });
+    if (!outcome.error) return [];
+    const { error } = outcome;
+    const at = /main\.js:(\d+):(\d+)/.exec(error.stack ?? "");
+    const where = at ? { line: Number(at[1]), column: Number(at[2]) } : {};
+    if (error.type === "SyntaxError") {
+      return [{ severity: "error", file: CODE_FILENAME, ...where, message: `SyntaxError: ${error.message}`, hint: "main.js must be plain JavaScript (no TypeScript, no import/export)." }];
+    }
+    if (error.type === "EntryPointError") {
+      return [{ severity: "error", file: CODE_FILENAME, message: error.message, hint: "Wrap the code: (function(input, context) { ... return result; })" }];
+    }
+    return [{ severity: "error", file: CODE_FILENAME, ...where, message: `main.js fails while loading: ${error.type}: ${error.message}`, hint: "Keep top-level code to definitions; do the work inside the function." }];
+  }
+
+  /** Checks a value against the task's input schema (every issue, with its JSON Pointer). */
+  checkInput(bundle: TaskBundle, input: unknown): SchemaIssue[] {
+    return compileSchema(bundle.input_schema).check(input);
+  }
+
+  /** Runs a task: validate input, run in the sandbox, validate output. Never throws for task faults. */
+  async execute(bundle: TaskBundle, request: ExecuteRequest): Promise<ExecutionResult> {
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    const limits = resolveLimits(bundle.metadata, { defaults: this.defaults, maxima: this.maxima, overrides: request.limits });
+    const context: TaskContext = {
+      executionId: request.executionId ?? crypto.randomUUID(),
+      taskId: bundle.metadata.uuid,
+      taskVersion: bundle.metadata.version,
+      attempt: request.attempt ?? 1,
+      trigger: request.trigger,
+      ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
+    };
+    const result: ExecutionResult = {
+      ...context,
+      status: "failed",
+      logs: [],
+      http: [],
+      startedAt,
+      durationMs: 0,
+      timings: { inputValidationMs: 0, sandboxMs: 0, outputValidationMs: 0, cpuMs: 0 },
+      limits,
+    };
+    const finish = (error?: ExecutionError): ExecutionResult => {
+      if (error) result.error = error;
+      else result.status = "completed";
+      result.durationMs = elapsed(started);
+      return result;
+    };
+
+    let phase = performance.now();
+    const inputIssues = this.checkInput(bundle, request.input);
+    result.timings.inputValidationMs = elapsed(phase);
+    if (inputIssues.length > 0) {
+      return finish({ type: "InputSchemaError", message: `Input does not match input.schema.json: ${summariseIssues(inputIssues)}`, details: { issues: inputIssues } });
+    }
+
+    phase = performance.now();
+    const outcome = await this.runSandboxed({
+      code: bundle.code,
+      inputText: JSON.stringify(request.input),
+      contextText: JSON.stringify(context),
+      limits,
+      fetch: request.fetch,
+      recordExchanges: request.recordExchanges ?? false,
+    });
+    result.timings.sandboxMs = elapsed(phase);
+    result.timings.cpuMs = outcome.cpuMs;
+    result.logs = outcome.logs;
+    result.http = outcome.http;
+    if (request.recordExchanges) result.exchanges = outcome.exchanges;
+    if (outcome.error) return finish(outcome.error);
+
+    const outputText = outcome.outputText ?? "null";
+    const outputBytes = new TextEncoder().encode(outputText).byteLength;
+    if (outputBytes > limits.maxOutputBytes) {
+      return finish({
+        type: "OutputLimitError",
+        message: `Output of ${outputBytes} bytes exceeds the limit of ${limits.maxOutputBytes} bytes (maxOutputBytes)`,
+        details: { limit: "maxOutputBytes", value: limits.maxOutputBytes },
+      });
+    }
+    let output: unknown;
+    try {
+      output = JSON.parse(outputText);
+    } catch {
+      return finish({ type: "OutputSchemaError", message: "The task's return value could not be read as JSON" });
+    }
+    result.output = output;
+
+    phase = performance.now();
+    const outputIssues = compileSchema(bundle.output_schema).check(output);
+    result.timings.outputValidationMs = elapsed(phase);
+    if (outputIssues.length > 0) {
+      return finish({ type: "OutputSchemaError", message: `Output does not match output.schema.json: ${summariseIssues(outputIssues)}`, details: { issues: outputIssues } });
+    }
+    return finish();
+  }
+
+  private runSandboxed(request: SandboxRequest): Promise<SandboxOutcome> {
+    return this.pool.with(async (instance) => {
+      const outcome = await runInSandbox(instance, request);
+      return { value: outcome, reusable: !outcome.poisoned };
+    });
+  }
+}
+
+function summariseIssues(issues: SchemaIssue[]): string {
+  const shown = issues.slice(0, 3).map((i) => `${i.pointer === "" ? "(root)" : i.pointer}: ${i.message}`);
+  return shown.join("; ") + (issues.length > 3 ? `; and ${issues.length - 3} more` : "");
+}

@@ -1,0 +1,15 @@
+/** The task engine: pure, host-neutral (Web-standard APIs only), shared by the Worker, the CLI and the MCP server. */
+export { canonicalJson, documentFromFiles, hashDocument, parseJsonFile, TASK_FILES, type TaskBundle, type TaskFiles } from "./bundle.ts";
+export { BUNDLE_FORMAT, bundleDocumentSchema, metadataSchema, testCaseSchema, type BundleDocument, type TaskMetadata, type TestCase } from "./documents.ts";
+export { Engine, TRIGGERS, type EngineOptions, type ExecuteRequest, type ExecutionResult, type TaskContext, type Trigger } from "./engine.ts";
+export { GUEST_ERROR_CLASSES, isLimitError, LIMIT_ERROR_TYPES, type ExecutionError, type PlatformErrorType } from "./errors.ts";
+export { checkSchemaDocument, compileSchema, type SchemaIssue } from "./json-schema.ts";
+export { DEFAULT_LIMITS, DEFAULT_MAXIMA, parseMemorySize, type ExecutionLimits } from "./limits.ts";
+export { diffExpected, matchesSubset } from "./match.ts";
+export { createMockHttp } from "./mock-http.ts";
+export { formatProblem, type Problem } from "./problems.ts";
+export type { LogEntry, LogLevel } from "./sandbox/console-sink.ts";
+export type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http-bridge.ts";
+export type { PoolStats } from "./sandbox/pool.ts";
+export type { CheckResult } from "./validate.ts";
+export { runTests, type RunTestsOptions, type TestOutcome, type TestReport } from "./test-runner.ts";
