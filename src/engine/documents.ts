@@ -85,7 +85,6 @@ export const testCaseSchema = {
       properties: { requests: { type: "array", items: mockRequestSchema } },
     },
   },
-  not: { required: ["expected_output", "expected_error"] },
 } as const satisfies JSONSchema;
 
 export type TestCase = FromSchema<typeof testCaseSchema>;

@@ -59,8 +59,18 @@ function toPointer(instanceLocation: string): string {
   return instanceLocation.replace(/^#/, "");
 }
 
-/** Reduces @cfworker's nested output to one issue per real problem. */
-function summarise(units: OutputUnit[]): SchemaIssue[] {
+/** The schema value a keyword location points at, when it is reachable without a $ref hop. */
+function keywordValue(schema: unknown, keywordLocation: string): unknown {
+  let node = schema;
+  for (const raw of keywordLocation.replace(/^#\/?/, "").split("/")) {
+    if (raw === "" || node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[raw.replaceAll("~1", "/").replaceAll("~0", "~")];
+  }
+  return node;
+}
+
+/** Reduces @cfworker's nested output to one issue per real problem, in plainer words. */
+function summarise(units: OutputUnit[], schema: unknown): SchemaIssue[] {
   const alternatives = units.filter((u) => ALTERNATIVE_KEYWORDS.has(u.keyword));
   const under = (u: OutputUnit, parent: OutputUnit) => u.keywordLocation.startsWith(`${parent.keywordLocation}/`);
   const issues: SchemaIssue[] = [];
@@ -69,12 +79,17 @@ function summarise(units: OutputUnit[]): SchemaIssue[] {
     if (WRAPPER_KEYWORDS.has(unit.keyword) && units.some((u) => u !== unit && under(u, unit))) continue;
     if (alternatives.some((alt) => alt !== unit && under(unit, alt))) continue;
     let message = unit.error;
+    if (unit.keyword === "pattern") {
+      const pattern = keywordValue(schema, unit.keywordLocation);
+      if (typeof pattern === "string") message = `String does not match the pattern ${pattern}.`;
+    }
     if (ALTERNATIVE_KEYWORDS.has(unit.keyword)) {
       const reasons = units
         .filter((u) => under(u, unit) && !WRAPPER_KEYWORDS.has(u.keyword) && !ALTERNATIVE_KEYWORDS.has(u.keyword))
         .map((u) => u.error);
       if (reasons.length > 0) message = `${message} ${[...new Set(reasons)].join(" Or: ")}`;
     }
+    message = message.replace(/\bInstance\b/g, "Value");
     const issue = { pointer: toPointer(unit.instanceLocation), message, keyword: unit.keyword };
     const key = `${issue.pointer}\u0000${issue.message}`;
     if (!seen.has(key)) {
@@ -92,7 +107,7 @@ function compile(schema: Schema | boolean, draft: SchemaDraft, extra: Schema[] =
     draft,
     check(value) {
       const result = validator.validate(value);
-      return result.valid ? [] : summarise(result.errors);
+      return result.valid ? [] : summarise(result.errors, schema);
     },
   };
 }

@@ -52,6 +52,9 @@ export async function checkBundle(document: unknown, inspectCode: CodeInspector)
   for (const test of doc.tests) {
     if (seen.has(test.file)) problems.push({ severity: "error", file: test.file, message: "Duplicate test file" });
     seen.add(test.file);
+    if ("expected_output" in test.case && "expected_error" in test.case) {
+      problems.push({ severity: "error", file: test.file, message: "A test cannot have both expected_output and expected_error", hint: "Split it into two tests." });
+    }
     problems.push(
       ...issuesToProblems(
         test.file,

@@ -1,0 +1,98 @@
+import { Command, CommanderError, Option } from "commander";
+import { generateTaskCommand, type GenerateOptions } from "./commands/generate.ts";
+import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
+import { testCommand } from "./commands/test.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { EXIT, UsageError } from "./exit-codes.ts";
+import { processIo, type CliIo } from "./io.ts";
+import { InvalidTaskError } from "./load.ts";
+import { createLocalEngine } from "./local-engine.ts";
+import { TEMPLATE_NAMES } from "./templates.ts";
+import { RATCHET_VERSION } from "./version.ts";
+
+/** The task folder from the positional argument or upstream Ratchet's `--from-fs DIR`. */
+function taskDir(dir: string | undefined, options: { fromFs?: string }): string {
+  const chosen = dir ?? options.fromFs;
+  if (!chosen) throw new UsageError("missing the task folder: ratchet <command> DIR (or --from-fs DIR)");
+  return chosen;
+}
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const engine = createLocalEngine();
+  const program = new Command("ratchet")
+    .description("Build, check and run Ratchet tasks")
+    .version(RATCHET_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command("validate")
+    .description("check a task folder: metadata, schemas, tests and code; every problem at once")
+    .argument("[dir]", "task folder")
+    .option("--from-fs <dir>", "task folder (upstream spelling)")
+    .action(async (dir: string | undefined, options: { fromFs?: string }) => setExit(await validateCommand(engine, taskDir(dir, options), io)));
+
+  program
+    .command("run-once")
+    .description("run a task once; the output JSON goes to stdout, logs and diagnostics to stderr")
+    .argument("[dir]", "task folder")
+    .option("--from-fs <dir>", "task folder (upstream spelling)")
+    .option("--input-json <json>", "the input as JSON text")
+    .option("--input-file <file>", "a file holding the input JSON")
+    .addOption(new Option("--log-level <level>", "console lines to show").choices(["debug", "info", "warn", "error"]).default("info"))
+    .option("--record <dir>", "write input, output, logs and the HTTP exchanges (HAR) to this folder")
+    .action(async (dir: string | undefined, options: RunOnceOptions & { fromFs?: string }) =>
+      setExit(await runOnceCommand(engine, taskDir(dir, options), options, io)),
+    );
+
+  program
+    .command("test")
+    .description("run the task's tests/*.json; ends with the line 'N passed, M failed'")
+    .argument("[dir]", "task folder")
+    .option("--from-fs <dir>", "task folder (upstream spelling)")
+    .action(async (dir: string | undefined, options: { fromFs?: string }) => setExit(await testCommand(engine, taskDir(dir, options), io)));
+
+  program
+    .command("generate")
+    .description("create things from templates")
+    .command("task")
+    .description("create a task folder that passes validate and test as generated")
+    .argument("<name>", "folder name of the new task")
+    .option("--label <label>", "human-readable name")
+    .option("--description <text>", "what the task does")
+    .option("--author <name>", "author")
+    .option("--tags <list>", "comma-separated tags")
+    .addOption(new Option("--template <name>", "starting point").choices([...TEMPLATE_NAMES]))
+    .option("--from-template <name>", "starting point (upstream names such as rest-api accepted)")
+    .option("--include-tests", "write tests/ (the default)", true)
+    .option("--no-include-tests", "write no tests")
+    .option("--include-docs", "write a README.md for the task")
+    .option("--timeout <ms>", "wall-clock limit in ms", "30000")
+    .option("--memory-limit <size>", 'memory limit such as "128MB"', "64MB")
+    .option("--dir <dir>", "where to create the task folder", ".")
+    .action(async (name: string, options: GenerateOptions) => setExit(await generateTaskCommand(name, options, io)));
+
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without node and script); resolves to the exit code. */
+export async function runCli(args: string[], io: CliIo = processIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (exit) => {
+    code = exit;
+  });
+  try {
+    await program.parseAsync(args, { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError || error instanceof InvalidTaskError) {
+      io.err(`error: ${error.message}`);
+      return EXIT.usage;
+    }
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.failed;
+  }
+}
