@@ -1,0 +1,7 @@
+import wasmModule from "@jitl/quickjs-wasmfile-release-asyncify/wasm";
+import { inject } from "vitest";
+import { Engine } from "../../src/engine/index.ts";
+import { engineSuite } from "../engine/suite.ts";
+
+// The same suite as in Node, inside workerd, with the wasm bundled as a compiled module.
+engineSuite(() => new Engine({ wasmModule }), () => inject("upstreamUrl"));
