@@ -1,3 +1,4 @@
+import { parse as parseTolerant, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { BUNDLE_FORMAT, type BundleDocument, type TaskMetadata, type TestCase } from "./documents.ts";
 import type { Problem } from "./problems.ts";
 
@@ -46,20 +47,16 @@ export function parseJsonFile(file: string, text: string): { value?: unknown; pr
   try {
     return { value: JSON.parse(text) };
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const lineCol = /line (\d+) column (\d+)/.exec(message);
-    const where = position
-      ? lineAndColumn(text, Number(position[1]))
-      : lineCol
-        ? { line: Number(lineCol[1]), column: Number(lineCol[2]) }
-        : {};
+    // JSON.parse does not always say where it failed; jsonc-parser (in strict mode) does.
+    const errors: ParseError[] = [];
+    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const first = errors[0];
     return {
       problem: {
         severity: "error",
         file,
-        ...where,
-        message: `Invalid JSON: ${message}`,
+        ...(first ? lineAndColumn(text, first.offset) : {}),
+        message: `Invalid JSON: ${first ? printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase() : (error as Error).message}`,
         hint: "Check for trailing commas, unquoted keys or comments; JSON allows none of them.",
       },
     };

@@ -35,7 +35,7 @@ type GuestAnswer =
   | { status: number; statusText: string; url: string; headers: Record<string, string>; bodyText: string; isJson: boolean }
   | { error: { type: string; message: string } };
 
-const SECRET_NAME = /key|token|secret|password|passwd|auth|sig|credential|session/i;
+const SECRET_NAME = /key|token|secret|pass|auth|sig|credential|session|appid/i;
 const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$/i;
 
 export function redactUrl(url: string): string {
