@@ -43,7 +43,10 @@ export function createMockHttp(requests: readonly MockRequest[]): MockHttp {
       body = JSON.stringify(response.body);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
-    return new Response(body, { status: response.status ?? 200, statusText: response.statusText ?? "", headers });
+    const status = response.status ?? 200;
+    // These statuses cannot carry a body in the Fetch standard; a mock's body for them is dropped.
+    const bodyless = status === 101 || status === 204 || status === 205 || status === 304;
+    return new Response(bodyless ? null : body, { status, statusText: response.statusText ?? "", headers });
   };
   return { fetch, unmatched };
 }

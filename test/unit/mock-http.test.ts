@@ -21,6 +21,13 @@ describe("createMockHttp", () => {
     expect(http.unmatched).toEqual([]);
   });
 
+  it("drops a body given for a status that cannot have one", async () => {
+    const http = createMockHttp([{ method: "DELETE", url: "https://api.example.com/users/42", response: { status: 204, body: { deleted: true } } }]);
+    const response = await http.fetch(new Request("https://api.example.com/users/42", { method: "DELETE" }));
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+  });
+
   it("refuses and records requests no mock matches, naming method and URL", async () => {
     const http = mock();
     await expect(http.fetch(new Request("https://api.example.com/weather", { method: "DELETE" }))).rejects.toThrow(/DELETE https:\/\/api.example.com\/weather/);

@@ -144,7 +144,7 @@ export class HttpBridge {
       entry.durationMs = Date.now() - started;
       if (exchange) exchange.durationMs = entry.durationMs;
       if ("error" in answer) {
-        entry.error = answer.error.message;
+        entry.error = answer.error.message.replace(`${request.method} ${entry.url} `, "");
         if (exchange) exchange.error = answer.error.message;
       }
       return answer;

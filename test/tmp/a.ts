@@ -1,0 +1,12 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { SandboxPool } from "../../src/engine/sandbox/pool.ts";
+import { runInSandbox } from "../../src/engine/sandbox/run.ts";
+import { DEFAULT_LIMITS } from "../../src/engine/limits.ts";
+const require = createRequire(import.meta.url);
+const wasm = await WebAssembly.compile(await readFile(require.resolve("@jitl/quickjs-wasmfile-release-asyncify/wasm")));
+const pool = new SandboxPool({ wasmModule: wasm, maxInstances: 2, maxMemoryBytes: 80*1024*1024, recycleAboveBytes: 40*1024*1024 });
+const f = async (r: Request) => new Response(JSON.stringify({u: r.url}), {headers: {"content-type": "application/json"}});
+const code = process.argv[2]!;
+const out = await pool.with(async (inst) => { const o = await runInSandbox(inst, { code, inputText: "{}", contextText: "{}", limits: DEFAULT_LIMITS, fetch: f }); return { value: o, reusable: !o.poisoned }; });
+console.log(JSON.stringify(out));
