@@ -91,7 +91,7 @@ export class Engine {
     this.maxima = options.maxima ?? DEFAULT_MAXIMA;
     this.pool = new SandboxPool({
       wasmModule: options.wasmModule,
-      maxInstances: options.poolSize ?? 4,
+      maxInstances: options.poolSize ?? 8,
       maxMemoryBytes: this.maxima.memoryBytes + RUNTIME_HEADROOM,
       recycleAboveBytes: 2 * RUNTIME_HEADROOM + MiB,
     });

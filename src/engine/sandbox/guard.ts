@@ -8,20 +8,21 @@ import { POLLS_PER_CPU_MS, type ExecutionLimits } from "../limits.ts";
 export class RunGuard {
   readonly deadline: number;
   private readonly limits: ExecutionLimits;
-  private lastPoll: number;
+  private lastPoll = 0;
+  /** CPU is counted from the first `resumed()`: runtime setup and the prelude are the host's work, not the task's. */
+  private counting = false;
   /** Estimated guest CPU time in ms. */
   private cpu = 0;
-  polls = 0;
   tripped: ExecutionError | undefined;
 
   constructor(limits: ExecutionLimits, now = Date.now()) {
     this.limits = limits;
     this.deadline = now + limits.wallMs;
-    this.lastPoll = performance.now();
   }
 
   /** Call when the guest resumes after a host call, so time spent waiting is not counted as CPU. */
   resumed(): void {
+    this.counting = true;
     this.lastPoll = performance.now();
   }
 
@@ -37,7 +38,16 @@ export class RunGuard {
   /** The interrupt handler: true stops the guest. Counts polls for CPU, checks the wall clock too. */
   readonly shouldInterrupt = (): boolean => {
     if (this.tripped) return true;
-    this.polls += 1;
+    if (this.counting) this.countCpu();
+    if (this.tripped) return true;
+    if (this.remainingMs() <= 0) {
+      this.trip("TimeLimitError", `Wall-clock limit of ${this.limits.wallMs} ms exceeded (wallMs)`, { limit: "wallMs", value: this.limits.wallMs });
+      return true;
+    }
+    return false;
+  };
+
+  private countCpu(): void {
     // Where the clock moves during CPU work (Node, Deno, local workerd) it measures; in
     // production Workers it stands still, and the poll count bounds the estimate from below.
     const now = performance.now();
@@ -45,14 +55,8 @@ export class RunGuard {
     this.lastPoll = now;
     if (this.cpu > this.limits.cpuMs) {
       this.trip("CpuLimitError", `CPU limit of ${this.limits.cpuMs} ms exceeded (cpuMs)`, { limit: "cpuMs", value: this.limits.cpuMs });
-      return true;
     }
-    if (this.remainingMs() <= 0) {
-      this.trip("TimeLimitError", `Wall-clock limit of ${this.limits.wallMs} ms exceeded (wallMs)`, { limit: "wallMs", value: this.limits.wallMs });
-      return true;
-    }
-    return false;
-  };
+  }
 
   /** Estimated guest CPU time in ms. */
   cpuMsUsed(): number {

@@ -1,0 +1,467 @@
+/**
+ * `npm run bench`: what one execution costs in the real engine on this host, where the time
+ * goes, how well the CPU budget matches real time, and how fetch-bound tasks scale with the
+ * pool. Prints a table and a summary line, and writes the same figures to
+ * bench/results/engine-node.json. Not a test: nothing here passes or fails.
+ * Runs in well under 2 minutes; the only network it touches is a local server on 127.0.0.1.
+ */
+import { readFile, mkdir, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import { createLocalEngine } from "../src/cli/local-engine.ts";
+import { Engine, type ExecutionResult, type TaskBundle, type TaskFiles } from "../src/engine/index.ts";
+import { POLLS_PER_CPU_MS } from "../src/engine/limits.ts";
+import { HOST_GLOBALS, PRELUDE_SOURCE } from "../src/engine/sandbox/prelude.ts";
+import { instantiateQuickJS } from "../src/engine/sandbox/quickjs-module.ts";
+
+// A hung run must not hang CI or a README refresh.
+setTimeout(() => {
+  console.error("bench: gave up after 115 s");
+  process.exit(1);
+}, 115_000).unref();
+
+const MiB = 1024 * 1024;
+
+/** The same loader createLocalEngine uses, so extra engines (other pool sizes) share its wasm. */
+async function loadWasm(): Promise<WebAssembly.Module> {
+  const url = new URL(import.meta.resolve("@jitl/quickjs-wasmfile-release-asyncify/wasm"));
+  return WebAssembly.compile(await readFile(url));
+}
+
+const platformFetch = (request: Request): Promise<Response> => fetch(request);
+
+function files(code: string, inputSchema: object = { type: "object" }): TaskFiles {
+  return {
+    "metadata.json": JSON.stringify({ uuid: crypto.randomUUID(), version: "1.0.0", label: "bench" }),
+    "main.js": code,
+    "input.schema.json": JSON.stringify(inputSchema),
+    "output.schema.json": JSON.stringify({ type: "object" }),
+  };
+}
+
+async function load(engine: Engine, code: string, inputSchema?: object): Promise<TaskBundle> {
+  const checked = await engine.loadFiles(files(code, inputSchema));
+  if (!checked.ok) throw new Error(`bench task did not load: ${JSON.stringify(checked.problems)}`);
+  return checked.bundle;
+}
+
+function expectStatus(result: ExecutionResult, status: "completed" | "failed", errorType?: string): void {
+  if (result.status !== status || (errorType !== undefined && result.error?.type !== errorType)) {
+    throw new Error(`unexpected result: ${result.status} ${JSON.stringify(result.error)}`);
+  }
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const r = (x: number, digits = 3): number => Number(x.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------------
+// 1 + 3. Overhead of one trivial execution through Engine.execute, and its own timing breakdown.
+
+const TRIVIAL = "(function(input){ return { sum: input.a + input.b }; })";
+const TRIVIAL_INPUT_SCHEMA = {
+  type: "object",
+  required: ["a", "b"],
+  properties: { a: { type: "number" }, b: { type: "number" } },
+};
+
+async function measureOverhead(engine: Engine) {
+  const bundle = await load(engine, TRIVIAL, TRIVIAL_INPUT_SCHEMA);
+  const request = { input: { a: 1, b: 2 }, trigger: "cli" as const, fetch: platformFetch };
+  for (let i = 0; i < 200; i++) expectStatus(await engine.execute(bundle, request), "completed");
+
+  // Sequential runs: at least 2,000, then until ~8 s or 20,000 runs, whichever comes first.
+  const samples: number[] = [];
+  const results: ExecutionResult[] = [];
+  const began = performance.now();
+  while (samples.length < 2_000 || (performance.now() - began < 8_000 && samples.length < 20_000)) {
+    const t0 = performance.now();
+    const result = await engine.execute(bundle, request);
+    samples.push(performance.now() - t0);
+    results.push(result);
+  }
+  const totalMs = performance.now() - began;
+  for (const result of results) expectStatus(result, "completed");
+  if ((results[0]?.output as { sum?: number } | undefined)?.sum !== 3) throw new Error("trivial task gave a wrong sum");
+
+  const sorted = [...samples].sort((a, b) => a - b);
+  const timings = results.map((x) => x.timings);
+  const durations = results.map((x) => x.durationMs);
+  const breakdown = {
+    inputValidationMs: mean(timings.map((t) => t.inputValidationMs)),
+    sandboxMs: mean(timings.map((t) => t.sandboxMs)),
+    outputValidationMs: mean(timings.map((t) => t.outputValidationMs)),
+    // durationMs minus the three phases: limit resolution, context, JSON.stringify/parse of I/O, result assembly.
+    otherInsideExecuteMs: mean(results.map((x) => x.durationMs - x.timings.inputValidationMs - x.timings.sandboxMs - x.timings.outputValidationMs)),
+    durationMs: mean(durations),
+    guestCpuMsEstimate: mean(timings.map((t) => t.cpuMs)),
+  };
+  return {
+    runs: samples.length,
+    totalMs,
+    meanMs: mean(samples),
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+    executionsPerSecond: (samples.length / totalMs) * 1000,
+    breakdown,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3b. Inside sandboxMs: the fixed per-run cost of a fresh QuickJS runtime + context and the
+// prelude, measured on a bare pooled-style instance (the engine creates both for every run).
+
+async function measureSandboxSetup(wasm: WebAssembly.Module) {
+  const instance = await instantiateQuickJS(wasm, 128 * MiB);
+  const stubBridge = `globalThis.${HOST_GLOBALS.bridge} = { fetch: function () {}, log: function () {} };`;
+  const once = (withPrelude: boolean): void => {
+    const runtime = instance.module.newRuntime();
+    const context = runtime.newContext();
+    if (withPrelude) {
+      context.unwrapResult(context.evalCode(stubBridge)).dispose();
+      context.unwrapResult(context.evalCode(PRELUDE_SOURCE)).dispose();
+    }
+    context.dispose();
+    runtime.dispose();
+  };
+  const time = async (withPrelude: boolean): Promise<number> => {
+    for (let i = 0; i < 100; i++) once(withPrelude);
+    const n = 2_000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      once(withPrelude);
+      // deferRuntimeDeletion forgets runtimes a microtask later; let those run as in real use.
+      if (i % 50 === 0) await Promise.resolve();
+    }
+    return (performance.now() - t0) / n;
+  };
+  const runtimeAndContextMs = await time(false);
+  const withPreludeMs = await time(true);
+  return { runtimeAndContextMs, preludeMs: withPreludeMs - runtimeAndContextMs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The same function called directly in V8. The accumulator and alternating inputs keep V8
+// from folding the loop away; it may still inline the call and elide the allocation, which is
+// exactly what a direct call gets to do.
+
+function measureV8() {
+  const f = (input: { a: number; b: number }) => ({ sum: input.a + input.b });
+  const inputs = [
+    { a: 1, b: 2 },
+    { a: 3, b: 4 },
+  ];
+  const loop = (n: number): number => {
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc += f(inputs[i & 1]!).sum;
+    return acc;
+  };
+  let sink = loop(1_000_000); // warm-up, lets V8 optimise
+  const n = 50_000_000;
+  const best: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = performance.now();
+    sink += loop(n);
+    best.push(((performance.now() - t0) * 1e6) / n);
+  }
+  if (sink !== 1_000_000 * 5 + n * 5 * 5) throw new Error(`V8 loop gave ${sink}`);
+  best.sort((a, b) => a - b);
+  return { iterationsPerRound: n, rounds: 5, nsPerCallMedian: best[2]!, nsPerCallMin: best[0]! };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. CPU-budget calibration. RunGuard counts each interrupt poll as max(real ms since the
+// last poll, 1/POLLS_PER_CPU_MS ms). Two views:
+//  a) raw poll rate: a bare QuickJS runtime with our own interrupt handler, so we can count polls
+//     per real ms (the engine does not expose its poll count);
+//  b) end to end: engine.execute with { cpuMs: 500 }, wall time until CpuLimitError.
+
+// Loop bodies run inside a function, as in a task (function locals, not global lexicals).
+const BUSY_LOOPS = {
+  tightLoop: "let s = 0; for (;;) s++;",
+  // Keeps ~100k small objects alive and churns them, so the GC and allocator do most of the work.
+  allocationLoop: "let a = []; for (;;) { a.push({ n: a.length, s: 'x' + a.length }); if (a.length > 100000) a = []; }",
+} as const;
+
+async function measurePollRate(wasm: WebAssembly.Module, body: string, runMs: number) {
+  const instance = await instantiateQuickJS(wasm, 128 * MiB);
+  const runFor = (ms: number) => {
+    const runtime = instance.module.newRuntime();
+    runtime.setMemoryLimit(64 * MiB);
+    const context = runtime.newContext();
+    let polls = 0;
+    let maxGapMs = 0;
+    const start = performance.now();
+    let last = start;
+    runtime.setInterruptHandler(() => {
+      const now = performance.now();
+      polls += 1;
+      maxGapMs = Math.max(maxGapMs, now - last);
+      last = now;
+      return now - start >= ms;
+    });
+    const result = context.evalCode(`(function(){ ${body} })()`);
+    const elapsedMs = performance.now() - start;
+    if (result.error) result.error.dispose();
+    else result.value.dispose();
+    context.dispose();
+    runtime.dispose();
+    return { polls, elapsedMs, pollsPerMs: polls / elapsedMs, maxGapBetweenPollsMs: maxGapMs };
+  };
+  runFor(300); // warm-up: V8 tiers the hot wasm functions up from Liftoff to TurboFan
+  await Promise.resolve();
+  const measured = runFor(runMs);
+  await Promise.resolve();
+  return measured;
+}
+
+async function measureCpuLimit(engine: Engine, body: string, cpuMs: number) {
+  const bundle = await load(engine, `(function(){ ${body} })`);
+  const request = { input: {}, trigger: "cli" as const, fetch: platformFetch, limits: { cpuMs } };
+  await engine.execute(bundle, { ...request, limits: { cpuMs: 50 } }); // warm-up
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const result = await engine.execute(bundle, request);
+    const wallMs = performance.now() - t0;
+    expectStatus(result, "failed");
+    runs.push({ errorType: result.error?.type, wallMs, sandboxMs: result.timings.sandboxMs, reportedCpuMs: result.timings.cpuMs });
+  }
+  const sandboxMs = mean(runs.map((x) => x.sandboxMs));
+  return {
+    cpuLimitMs: cpuMs,
+    errorTypes: [...new Set(runs.map((x) => x.errorType))],
+    wallMs: mean(runs.map((x) => x.wallMs)),
+    sandboxMs,
+    reportedCpuMs: mean(runs.map((x) => x.reportedCpuMs)),
+    // Real time the guest got per ms of budget: 1 = exact, <1 = stopped early, >1 = ran over.
+    realPerBudget: sandboxMs / cpuMs,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Concurrency: 10 clients, each running back-to-back executions of a task whose one fetch
+// waits 50 ms on a local server. Ideal: 10 / 0.05 s = 200 executions/s. Guest fetch is
+// synchronous and asyncify lets one wasm instance suspend in one call at a time, so the pool
+// size caps how many executions can be waiting on the network at once.
+
+const CLIENTS = 10;
+const UPSTREAM_MS = 50;
+const IDEAL_PER_SECOND = CLIENTS / (UPSTREAM_MS / 1000);
+
+function startServer(): Promise<Server> {
+  const server = createServer((_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"ok":true}');
+    }, UPSTREAM_MS);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+async function closedLoop(run: () => Promise<void>, durationMs: number) {
+  const latencies: number[] = [];
+  const began = performance.now();
+  const client = async () => {
+    while (performance.now() - began < durationMs) {
+      const t0 = performance.now();
+      await run();
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const totalMs = performance.now() - began;
+  const sorted = latencies.sort((a, b) => a - b);
+  const perSecond = (latencies.length / totalMs) * 1000;
+  return {
+    executions: latencies.length,
+    totalMs,
+    perSecond,
+    ratioOfIdeal: perSecond / IDEAL_PER_SECOND,
+    latencyP50Ms: percentile(sorted, 50),
+    latencyP95Ms: percentile(sorted, 95),
+  };
+}
+
+async function measureConcurrency(url: string, engines: { label: string; engine: Engine }[]) {
+  const out: Record<string, Awaited<ReturnType<typeof closedLoop>> & { poolSize?: number }> = {};
+  // Baseline without the engine: what Node's fetch + the local server give 10 clients.
+  await closedLoop(async () => void (await (await fetch(url)).text()), 500);
+  out.directNodeFetch = await closedLoop(async () => void (await (await fetch(url)).text()), 3_000);
+  for (const { label, engine } of engines) {
+    const bundle = await load(engine, "(function(input){ var r = fetch(input.url); return { status: r.status, ok: r.body.ok }; })");
+    const request = { input: { url }, trigger: "cli" as const, fetch: platformFetch };
+    const run = async () => {
+      const result = await engine.execute(bundle, request);
+      expectStatus(result, "completed");
+    };
+    await closedLoop(run, 500); // warm-up: fills the pool
+    out[label] = { ...(await closedLoop(run, 3_000)), poolSize: engine.poolStats().live };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function row(label: string, value: string): string {
+  return `  ${label.padEnd(50)} ${value}`;
+}
+
+async function packageVersion(name: string): Promise<string | undefined> {
+  try {
+    const text = await readFile(new URL(`../node_modules/${name}/package.json`, import.meta.url), "utf8");
+    return (JSON.parse(text) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    // Other work on the machine skews every figure below; a load near cpuCount means noisy numbers.
+    loadAverage1m: r(os.loadavg()[0] ?? 0, 2),
+    cpuModel: cpus[0]?.model ?? "unknown",
+    cpuCount: cpus.length,
+    totalMemoryGiB: r(os.totalmem() / 1024 ** 3, 1),
+    quickjsVariant: `@jitl/quickjs-wasmfile-release-asyncify ${(await packageVersion("@jitl/quickjs-wasmfile-release-asyncify")) ?? "?"}`,
+  };
+  console.log("Ratchet engine benchmark");
+  for (const [k, v] of Object.entries(environment)) console.log(row(k, String(v)));
+  console.log();
+
+  // Cold start: wasm compile + first instance + validating main.js + the first run.
+  const coldStarted = performance.now();
+  const engine = createLocalEngine();
+  const coldBundle = await load(engine, TRIVIAL, TRIVIAL_INPUT_SCHEMA);
+  expectStatus(await engine.execute(coldBundle, { input: { a: 1, b: 2 }, trigger: "cli", fetch: platformFetch }), "completed");
+  const coldStartMs = performance.now() - coldStarted;
+  const wasm = await loadWasm();
+
+  console.log("1. Trivial task through Engine.execute (sequential, after 200 warm-up runs)");
+  const overhead = await measureOverhead(engine);
+  console.log(row("runs", `${overhead.runs} in ${(overhead.totalMs / 1000).toFixed(1)} s`));
+  console.log(row("mean / p50 / p95 / p99 / max (ms)", [overhead.meanMs, overhead.p50Ms, overhead.p95Ms, overhead.p99Ms, overhead.maxMs].map((x) => x.toFixed(3)).join(" / ")));
+  console.log(row("executions per second (one caller)", overhead.executionsPerSecond.toFixed(0)));
+  console.log(row("cold start (new engine, load, first run)", `${coldStartMs.toFixed(1)} ms`));
+  console.log();
+
+  console.log("2. Same function called directly in V8");
+  const v8 = measureV8();
+  const ratio = (overhead.p50Ms * 1e6) / v8.nsPerCallMedian;
+  console.log(row("ns per call (median of 5 x 50M)", v8.nsPerCallMedian.toFixed(2)));
+  console.log(row("engine p50 / V8 call", `${ratio.toExponential(2)} x`));
+  console.log();
+
+  console.log("3. Where the time goes (mean of ExecutionResult.timings; each value is rounded to 0.01 ms by the engine)");
+  const b = overhead.breakdown;
+  console.log(row("inputValidationMs", b.inputValidationMs.toFixed(4)));
+  console.log(row("sandboxMs", b.sandboxMs.toFixed(4)));
+  console.log(row("outputValidationMs", b.outputValidationMs.toFixed(4)));
+  console.log(row("other inside execute (durationMs - phases)", b.otherInsideExecuteMs.toFixed(4)));
+  console.log(row("durationMs", b.durationMs.toFixed(4)));
+  // Nonzero although the guest does almost nothing: a fresh QuickJS context polls at its first
+  // poll point (the prelude), and RunGuard charges everything since it was created up to then.
+  console.log(row("guest cpuMs estimate (RunGuard)", b.guestCpuMsEstimate.toFixed(4)));
+  const setup = await measureSandboxSetup(wasm);
+  console.log(row("  of sandboxMs: new runtime + context + dispose", setup.runtimeAndContextMs.toFixed(4)));
+  console.log(row("  of sandboxMs: prelude evaluation", setup.preludeMs.toFixed(4)));
+  console.log();
+
+  console.log(`4. CPU budget calibration (POLLS_PER_CPU_MS = ${POLLS_PER_CPU_MS})`);
+  const calibration: Record<string, unknown> = {};
+  for (const [name, body] of Object.entries(BUSY_LOOPS)) {
+    const polls = await measurePollRate(wasm, body, 1_000);
+    const limit = await measureCpuLimit(engine, body, 500);
+    // On a host whose clock stands still during CPU work, the budget is polls / POLLS_PER_CPU_MS.
+    const frozenClockRealPerBudget = POLLS_PER_CPU_MS / polls.pollsPerMs;
+    calibration[name] = { ...polls, frozenClockRealPerBudget, engineWithCpuMs500: limit };
+    console.log(`  ${name}: ${body}`);
+    console.log(row("  interrupt polls per ms (1 s bare run)", `${polls.pollsPerMs.toFixed(1)} (${polls.polls} polls, longest gap ${polls.maxGapBetweenPollsMs.toFixed(2)} ms)`));
+    console.log(row("  engine, cpuMs 500: error", limit.errorTypes.join(", ")));
+    console.log(row("  engine, cpuMs 500: real ms in sandbox", `${limit.sandboxMs.toFixed(1)} (wall ${limit.wallMs.toFixed(1)}, guard says ${limit.reportedCpuMs.toFixed(1)})`));
+    console.log(row("  real time per ms of budget, this host", limit.realPerBudget.toFixed(2)));
+    console.log(row("  same if the clock stood still (polls only)", frozenClockRealPerBudget.toFixed(2)));
+  }
+  console.log("  (a ratio of 1 means cpuMs matches real time; on a host whose clock stands still during CPU work the");
+  console.log(`   guard only has polls, counted as 1/${POLLS_PER_CPU_MS} ms each, so the last line is how much real CPU a budget ms allows there)`);
+  console.log();
+
+  console.log(`5. ${CLIENTS} clients, each running back-to-back executions that fetch a local server answering after ${UPSTREAM_MS} ms (ideal ${IDEAL_PER_SECOND}/s)`);
+  const server = await startServer();
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  let concurrency;
+  try {
+    concurrency = await measureConcurrency(url, [
+      { label: "enginePoolDefault", engine },
+      { label: "enginePool10", engine: new Engine({ wasmModule: loadWasm, poolSize: 10 }) },
+    ]);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+  for (const [label, c] of Object.entries(concurrency)) {
+    const pool = c.poolSize === undefined ? "" : ` (pool ${c.poolSize}, cap ${c.poolSize / (UPSTREAM_MS / 1000)}/s)`;
+    console.log(row(`${label}${pool}`, `${c.perSecond.toFixed(1)}/s, ratio ${c.ratioOfIdeal.toFixed(2)}, latency p50 ${c.latencyP50Ms.toFixed(1)} ms p95 ${c.latencyP95Ms.toFixed(1)} ms`));
+    if (c.poolSize !== undefined) {
+      // A rough model: the pooled executions wait on the upstream together, then their CPU work
+      // (about one trivial execution each) runs one after another on the single JS thread.
+      const model = c.poolSize / ((UPSTREAM_MS + c.poolSize * overhead.p50Ms) / 1000);
+      console.log(row("  model: pool / (upstream + pool x p50 overhead)", `${model.toFixed(1)}/s`));
+    }
+  }
+  console.log();
+
+  const pool10 = concurrency.enginePool10!;
+  const pool4 = concurrency.enginePoolDefault!;
+  const summary =
+    `engine overhead: ${overhead.p50Ms.toFixed(2)} ms/execution (p50), ~${Number(ratio.toPrecision(2)).toLocaleString("en-US")}× a direct V8 call; ` +
+    `${CLIENTS} clients x ${UPSTREAM_MS} ms upstream: ${pool4.perSecond.toFixed(0)}/s with the default pool of ${pool4.poolSize} ` +
+    `(ratio ${pool4.ratioOfIdeal.toFixed(2)} of ideal ${IDEAL_PER_SECOND}/s), ${pool10.perSecond.toFixed(0)}/s with poolSize 10 (ratio ${pool10.ratioOfIdeal.toFixed(2)})`;
+  console.log(summary);
+
+  const results = {
+    environment,
+    overhead: {
+      coldStartMs: r(coldStartMs, 1),
+      runs: overhead.runs,
+      meanMs: r(overhead.meanMs, 4),
+      p50Ms: r(overhead.p50Ms, 4),
+      p95Ms: r(overhead.p95Ms, 4),
+      p99Ms: r(overhead.p99Ms, 4),
+      maxMs: r(overhead.maxMs, 4),
+      executionsPerSecond: r(overhead.executionsPerSecond, 0),
+    },
+    v8: { ...v8, nsPerCallMedian: r(v8.nsPerCallMedian, 3), nsPerCallMin: r(v8.nsPerCallMin, 3), engineP50Ratio: r(ratio, 0) },
+    breakdown: {
+      ...Object.fromEntries(Object.entries(b).map(([k, v]) => [k, r(v, 4)])),
+      sandboxRuntimeAndContextMs: r(setup.runtimeAndContextMs, 4),
+      sandboxPreludeMs: r(setup.preludeMs, 4),
+    },
+    cpuCalibration: { pollsPerCpuMsConstant: POLLS_PER_CPU_MS, ...calibration },
+    concurrency: { clients: CLIENTS, upstreamMs: UPSTREAM_MS, idealPerSecond: IDEAL_PER_SECOND, ...concurrency },
+    summary,
+  };
+  const outDir = new URL("./results/", import.meta.url);
+  await mkdir(outDir, { recursive: true });
+  await writeFile(new URL("engine-node.json", outDir), `${JSON.stringify(results, roundNumbers, 2)}\n`);
+  console.log(`\nwrote bench/results/engine-node.json`);
+}
+
+/** Keeps the JSON readable: no 15-digit floats. */
+function roundNumbers(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isInteger(value) ? r(value, 4) : value;
+}
+
+await main();
