@@ -122,3 +122,13 @@ export async function hashDocument(document: Omit<BundleDocument, "hash"> & { ha
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(content)));
   return `sha256:${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
+
+/**
+ * A bundle read back from storage, where it was put after validation: its content must still
+ * hash to the hash it was stored under, so a damaged or swapped object is refused, not run.
+ */
+export async function restoreBundle(document: unknown, expectedHash: string): Promise<TaskBundle> {
+  const actual = await hashDocument(document as BundleDocument);
+  if (actual !== expectedHash) throw new Error(`stored bundle does not match its hash ${expectedHash} (it hashes to ${actual})`);
+  return { ...(document as TaskBundle), hash: actual };
+}

@@ -1,0 +1,102 @@
+import type { R2Bucket } from "@cloudflare/workers-types";
+import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import type { ExecutionResult } from "../engine/index.ts";
+import { executions } from "./schema.ts";
+import type { Db } from "./tasks.ts";
+
+export type ExecutionRow = typeof executions.$inferSelect;
+
+/** Parts of a record kept in the row while they fit; larger records move whole to R2. */
+const ROW_PAYLOAD_LIMIT = 64 * 1024;
+export const payloadKey = (id: string) => `executions/${id}.json`;
+
+interface Payload {
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  logs: unknown;
+  http: unknown;
+}
+
+export interface ExecutionRecordInput {
+  taskName: string;
+  versionId: string;
+  input: unknown;
+  result: ExecutionResult;
+}
+
+/**
+ * Records one execution. When input, output, error, logs and HTTP trace together are too
+ * large for a row, they go to R2 and the row keeps a pointer: nothing is cut.
+ */
+export async function recordExecution(db: Db, bucket: R2Bucket, record: ExecutionRecordInput): Promise<ExecutionRow> {
+  const { result } = record;
+  const payload: Payload = { input: record.input, output: result.output ?? null, error: result.error ?? null, logs: result.logs, http: result.http };
+  const text = JSON.stringify(payload);
+  const external = new TextEncoder().encode(text).byteLength > ROW_PAYLOAD_LIMIT;
+  if (external) await bucket.put(payloadKey(result.executionId), text, { httpMetadata: { contentType: "application/json" } });
+  const row: ExecutionRow = {
+    id: result.executionId,
+    taskName: record.taskName,
+    taskVersion: result.taskVersion,
+    versionId: record.versionId,
+    trigger: result.trigger,
+    status: result.status,
+    attempt: result.attempt,
+    scheduleId: result.scheduleId ?? null,
+    errorType: result.error?.type ?? null,
+    input: external ? null : payload.input,
+    output: external ? null : payload.output,
+    error: external ? null : payload.error,
+    logs: external ? null : payload.logs,
+    http: external ? null : payload.http,
+    timings: { ...result.timings, limits: result.limits },
+    payloadKey: external ? payloadKey(result.executionId) : null,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+  };
+  await db.insert(executions).values(row);
+  return row;
+}
+
+export interface ExecutionQuery {
+  task?: string;
+  status?: string;
+  trigger?: string;
+  /** ISO times bounding started_at, inclusive. */
+  since?: string;
+  until?: string;
+  limit: number;
+  /** Position after which the page starts (newest first): the last row of the previous page. */
+  before?: { startedAt: string; id: string };
+}
+
+/** Executions newest first, with keyset pagination on (started_at, id). */
+export function listExecutions(db: Db, query: ExecutionQuery): Promise<ExecutionRow[]> {
+  const filters: (SQL | undefined)[] = [];
+  if (query.task) filters.push(eq(executions.taskName, query.task));
+  if (query.status) filters.push(eq(executions.status, query.status));
+  if (query.trigger) filters.push(eq(executions.trigger, query.trigger));
+  if (query.since) filters.push(gte(executions.startedAt, query.since));
+  if (query.until) filters.push(lte(executions.startedAt, query.until));
+  if (query.before) {
+    const { startedAt, id } = query.before;
+    filters.push(or(lt(executions.startedAt, startedAt), and(eq(executions.startedAt, startedAt), lt(executions.id, id))));
+  }
+  return db
+    .select()
+    .from(executions)
+    .where(and(...filters))
+    .orderBy(desc(executions.startedAt), desc(executions.id))
+    .limit(query.limit);
+}
+
+/** One execution with everything, its R2 payload merged back in. */
+export async function getExecution(db: Db, bucket: R2Bucket, id: string): Promise<ExecutionRow | undefined> {
+  const [row] = await db.select().from(executions).where(eq(executions.id, id)).limit(1);
+  if (!row?.payloadKey) return row;
+  const object = await bucket.get(row.payloadKey);
+  if (!object) return row;
+  const payload = (await object.json()) as Payload;
+  return { ...row, ...payload };
+}

@@ -1,0 +1,73 @@
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The storage schema: the one source of truth. Migrations in migrations/ are generated from
+ * this file by drizzle-kit (`npm run db:generate`) and applied by wrangler.
+ * Times are ISO-8601 UTC strings, which sort as text.
+ */
+
+/** A deployed task: its name and which version serves it. */
+export const tasks = sqliteTable("tasks", {
+  name: text("name").primaryKey(),
+  currentVersionId: text("current_version_id").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** An immutable deployed version. The bundle itself lives in R2 under `r2Key`, addressed by its hash. */
+export const taskVersions = sqliteTable(
+  "task_versions",
+  {
+    id: text("id").primaryKey(),
+    taskName: text("task_name").notNull(),
+    version: text("version").notNull(),
+    hash: text("hash").notNull(),
+    r2Key: text("r2_key").notNull(),
+    label: text("label").notNull(),
+    description: text("description"),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    metadata: text("metadata", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    inputSchema: text("input_schema", { mode: "json" }).notNull(),
+    outputSchema: text("output_schema", { mode: "json" }).notNull(),
+    testCount: integer("test_count").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("task_versions_task_version").on(t.taskName, t.version),
+    index("task_versions_task_created").on(t.taskName, t.createdAt),
+    index("task_versions_hash").on(t.hash),
+  ],
+);
+
+/** One execution, whatever its outcome. Large parts live in R2 under `payloadKey`, never cut silently. */
+export const executions = sqliteTable(
+  "executions",
+  {
+    id: text("id").primaryKey(),
+    taskName: text("task_name").notNull(),
+    taskVersion: text("task_version").notNull(),
+    versionId: text("version_id").notNull(),
+    trigger: text("trigger").notNull(),
+    status: text("status").notNull(),
+    attempt: integer("attempt").notNull().default(1),
+    scheduleId: text("schedule_id"),
+    errorType: text("error_type"),
+    input: text("input", { mode: "json" }),
+    output: text("output", { mode: "json" }),
+    error: text("error", { mode: "json" }),
+    logs: text("logs", { mode: "json" }),
+    http: text("http", { mode: "json" }),
+    timings: text("timings", { mode: "json" }),
+    /** When the record was too large for a row: the R2 key holding input, output, error, logs and http. */
+    payloadKey: text("payload_key"),
+    startedAt: text("started_at").notNull(),
+    durationMs: real("duration_ms").notNull(),
+  },
+  (t) => [
+    index("executions_started").on(t.startedAt, t.id),
+    index("executions_task_started").on(t.taskName, t.startedAt, t.id),
+    index("executions_status_started").on(t.status, t.startedAt, t.id),
+    index("executions_trigger_started").on(t.trigger, t.startedAt, t.id),
+  ],
+);

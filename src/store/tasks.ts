@@ -1,0 +1,143 @@
+import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
+import { and, asc, desc, eq, gt, like, or, sql } from "drizzle-orm";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import type { TaskBundle } from "../engine/index.ts";
+import * as schema from "./schema.ts";
+import { tasks, taskVersions } from "./schema.ts";
+
+export type Db = DrizzleD1Database<typeof schema>;
+export type TaskRow = typeof tasks.$inferSelect;
+export type VersionRow = typeof taskVersions.$inferSelect;
+
+export function openDb(d1: D1Database): Db {
+  return drizzle(d1 as never, { schema });
+}
+
+/** Bundles are stored once per content hash: equal content, equal key. */
+export const bundleKey = (hash: string) => `bundles/${hash.replace(":", "/")}.json`;
+
+export interface DeployOutcome {
+  /** created: a new version; switched: an earlier version with this content is current again; unchanged: it already was. */
+  outcome: "created" | "switched" | "unchanged";
+  task: TaskRow;
+  version: VersionRow;
+}
+
+export class VersionConflictError extends Error {
+  override name = "VersionConflictError";
+}
+
+/** The task and the version serving it, in one query. */
+export async function findTask(db: Db, name: string): Promise<{ task: TaskRow; version: VersionRow } | undefined> {
+  const [row] = await db
+    .select({ task: tasks, version: taskVersions })
+    .from(tasks)
+    .innerJoin(taskVersions, eq(taskVersions.id, tasks.currentVersionId))
+    .where(eq(tasks.name, name))
+    .limit(1);
+  return row;
+}
+
+export async function findVersion(db: Db, name: string, version: string): Promise<VersionRow | undefined> {
+  const [row] = await db.select().from(taskVersions).where(and(eq(taskVersions.taskName, name), eq(taskVersions.version, version))).limit(1);
+  return row;
+}
+
+/**
+ * Deploys a validated bundle as the current version of `name`. The bundle object goes to R2
+ * first, then one D1 batch (atomic) adds the version and points the task at it: a failure in
+ * between leaves the previous version serving, and no row ever points at a missing object.
+ */
+export async function deployBundle(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now = new Date().toISOString()): Promise<DeployOutcome> {
+  const current = await findTask(db, name);
+  if (current && current.version.hash === bundle.hash) return { outcome: "unchanged", task: current.task, version: current.version };
+
+  const sameVersion = await findVersion(db, name, bundle.metadata.version);
+  if (sameVersion && sameVersion.hash !== bundle.hash) {
+    throw new VersionConflictError(
+      `${name} version ${bundle.metadata.version} is already deployed with other content; versions are immutable, so bump metadata.json "version"`,
+    );
+  }
+  if (sameVersion) {
+    const [task] = await db.update(tasks).set({ currentVersionId: sameVersion.id, updatedAt: now }).where(eq(tasks.name, name)).returning();
+    return { outcome: "switched", task: task!, version: sameVersion };
+  }
+
+  const key = bundleKey(bundle.hash);
+  if (!(await bucket.head(key))) {
+    await bucket.put(key, JSON.stringify(bundle), { httpMetadata: { contentType: "application/json" }, customMetadata: { hash: bundle.hash } });
+  }
+  const version: VersionRow = {
+    id: crypto.randomUUID(),
+    taskName: name,
+    version: bundle.metadata.version,
+    hash: bundle.hash,
+    r2Key: key,
+    label: bundle.metadata.label,
+    description: bundle.metadata.description ?? null,
+    tags: [...(bundle.metadata.tags ?? [])],
+    metadata: bundle.metadata,
+    inputSchema: bundle.input_schema,
+    outputSchema: bundle.output_schema,
+    testCount: bundle.tests.length,
+    createdAt: now,
+  };
+  const [, upserted] = await db.batch([
+    db.insert(taskVersions).values(version),
+    db
+      .insert(tasks)
+      .values({ name, currentVersionId: version.id, enabled: true, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: tasks.name, set: { currentVersionId: version.id, updatedAt: now } })
+      .returning(),
+  ]);
+  return { outcome: "created", task: upserted[0]!, version };
+}
+
+export interface TaskListQuery {
+  tag?: string;
+  q?: string;
+  limit: number;
+  /** The last name of the previous page. */
+  after?: string;
+}
+
+/** Tasks with their current version, by name, filtered by tag and by text in name, label or description. */
+export async function listTasks(db: Db, query: TaskListQuery): Promise<{ task: TaskRow; version: VersionRow }[]> {
+  const filters = [];
+  if (query.after) filters.push(gt(tasks.name, query.after));
+  if (query.tag) filters.push(sql`exists (select 1 from json_each(${taskVersions.tags}) where value = ${query.tag})`);
+  if (query.q) {
+    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    filters.push(or(like(tasks.name, pattern), like(taskVersions.label, pattern), like(taskVersions.description, pattern)));
+  }
+  return db
+    .select({ task: tasks, version: taskVersions })
+    .from(tasks)
+    .innerJoin(taskVersions, eq(taskVersions.id, tasks.currentVersionId))
+    .where(filters.length > 0 ? and(...filters) : undefined)
+    .orderBy(asc(tasks.name))
+    .limit(query.limit);
+}
+
+export function listVersions(db: Db, name: string): Promise<VersionRow[]> {
+  return db.select().from(taskVersions).where(eq(taskVersions.taskName, name)).orderBy(desc(taskVersions.createdAt), desc(taskVersions.id));
+}
+
+export async function setCurrentVersion(db: Db, name: string, versionId: string, now = new Date().toISOString()): Promise<TaskRow> {
+  const [task] = await db.update(tasks).set({ currentVersionId: versionId, updatedAt: now }).where(eq(tasks.name, name)).returning();
+  return task!;
+}
+
+/**
+ * Deletes a task and all its versions (one batch), then the bundle objects no other version
+ * uses. Execution history stays.
+ */
+export async function deleteTask(db: Db, bucket: R2Bucket, name: string): Promise<number> {
+  const versions = await listVersions(db, name);
+  await db.batch([db.delete(tasks).where(eq(tasks.name, name)), db.delete(taskVersions).where(eq(taskVersions.taskName, name))]);
+  for (const hash of new Set(versions.map((v) => v.hash))) {
+    const [stillUsed] = await db.select({ id: taskVersions.id }).from(taskVersions).where(eq(taskVersions.hash, hash)).limit(1);
+    if (!stillUsed) await bucket.delete(bundleKey(hash));
+  }
+  return versions.length;
+}

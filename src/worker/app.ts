@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import type { AppEnv } from "./app-env.ts";
+import { bundledTasks } from "./bundled-tasks.ts";
+import { notFound, renderError } from "./errors.ts";
+import { requireToken } from "./middleware/auth.ts";
+import { limitBodySize } from "./middleware/body-size.ts";
+import { resource } from "./resource.ts";
+import { executionRoutes } from "./routes/executions.ts";
+import { health } from "./routes/health.ts";
+import { metrics } from "./routes/metrics.ts";
+import { runRoutes } from "./routes/run.ts";
+import { taskRoutes } from "./routes/tasks.ts";
+import { validateRoutes } from "./routes/validate.ts";
+
+/** The HTTP API under /api/v1: health is open, everything else passes the token check when one is set. */
+export function createApp(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.onError(renderError);
+  api.notFound(notFound);
+  resource(api, "/health", { GET: health });
+  api.use("*", requireToken, limitBodySize, bundledTasks);
+  resource(api, "/metrics", { GET: metrics });
+  taskRoutes(api);
+  runRoutes(api);
+  executionRoutes(api);
+  validateRoutes(api);
+
+  const app = new Hono<AppEnv>();
+  app.onError(renderError);
+  app.notFound(notFound);
+  resource(app, "/health", { GET: health });
+  app.route("/api/v1", api);
+  return app;
+}

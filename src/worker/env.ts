@@ -1,0 +1,10 @@
+import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
+
+/** The Worker's bindings (wrangler.toml) and secrets (.dev.vars locally, `wrangler secret put` when deployed). */
+export interface Env {
+  DB: D1Database;
+  BUNDLES: R2Bucket;
+  SANDBOX_POOL_SIZE?: string;
+  /** When set, every route but /health asks for `Authorization: Bearer <token>`. */
+  RATCHET_API_TOKEN?: string;
+}

@@ -1,0 +1,31 @@
+import type { Context } from "hono";
+import type { ExecutionResult } from "../engine/index.ts";
+import { errorEnvelope } from "./errors.ts";
+
+/**
+ * The HTTP answer for an execution. "envelope" (POST /tasks/{name}/execute) wraps the output
+ * with the execution's facts; "bare" (POST /run/{name}) answers with the output itself.
+ * Both: 400 when the input failed the schema, 422 when the task failed; the id is in a header.
+ */
+export function executionReply(c: Context, result: ExecutionResult, style: "envelope" | "bare"): Response {
+  c.header("X-Ratchet-Execution-Id", result.executionId);
+  if (result.status === "completed") {
+    if (style === "bare") return c.json(result.output as never, 200);
+    return c.json({ execution_id: result.executionId, status: result.status, output: result.output, duration_ms: result.durationMs, logs: result.logs }, 200);
+  }
+  const error = result.error!;
+  if (error.type === "InputSchemaError") {
+    return c.json(errorEnvelope("invalid_input", error.message, { execution_id: result.executionId, ...(error.details as object) }), 400);
+  }
+  return c.json(
+    errorEnvelope("task_failed", `${error.type}: ${error.message}`, {
+      execution_id: result.executionId,
+      type: error.type,
+      message: error.message,
+      ...(error.stack ? { stack: error.stack } : {}),
+      ...(error.details ? { details: error.details } : {}),
+      logs: result.logs,
+    }),
+    422,
+  );
+}

@@ -1,0 +1,69 @@
+import type { Context, Hono } from "hono";
+import { TRIGGERS } from "../../engine/index.ts";
+import { getExecution, listExecutions } from "../../store/executions.ts";
+import { openDb } from "../../store/tasks.ts";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError } from "../errors.ts";
+import { limitParam } from "../request.ts";
+import { resource } from "../resource.ts";
+import { executionSummaryView, executionView } from "../views.ts";
+
+const STATUSES = ["completed", "failed"];
+
+function encodeCursor(startedAt: string, id: string): string {
+  return btoa(JSON.stringify([startedAt, id])).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+function decodeCursor(cursor: string): { startedAt: string; id: string } {
+  try {
+    const [startedAt, id] = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as [unknown, unknown];
+    if (typeof startedAt === "string" && typeof id === "string") return { startedAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new ApiError(400, "invalid_query", "cursor is not one this API gave out");
+}
+
+function oneOf(c: Context, name: string, allowed: readonly string[]): string | undefined {
+  const value = c.req.query(name);
+  if (value !== undefined && !allowed.includes(value)) throw new ApiError(400, "invalid_query", `${name} must be one of ${allowed.join(", ")}`);
+  return value;
+}
+
+function isoTime(c: Context, name: string): string | undefined {
+  const value = c.req.query(name);
+  if (value === undefined) return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new ApiError(400, "invalid_query", `${name} must be an ISO-8601 time, such as 2026-01-31T12:00:00Z`);
+  return new Date(time).toISOString();
+}
+
+export function executionRoutes(app: Hono<AppEnv>): void {
+  resource(app, "/executions", {
+    GET: async (c) => {
+      const limit = limitParam(c, 50, 200);
+      const cursor = c.req.query("cursor");
+      const rows = await listExecutions(openDb(c.env.DB), {
+        task: c.req.query("task"),
+        status: oneOf(c, "status", STATUSES),
+        trigger: oneOf(c, "trigger", TRIGGERS),
+        since: isoTime(c, "since"),
+        until: isoTime(c, "until"),
+        limit: limit + 1,
+        before: cursor === undefined ? undefined : decodeCursor(cursor),
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json({ executions: page.map(executionSummaryView), next_cursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null });
+    },
+  });
+
+  resource(app, "/executions/:id", {
+    GET: async (c) => {
+      const id = c.req.param("id") ?? "";
+      const row = await getExecution(openDb(c.env.DB), c.env.BUNDLES, id);
+      if (!row) throw new ApiError(404, "not_found", `No execution ${id}`);
+      return c.json(executionView(row));
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import type { Context } from "hono";
+import { sql } from "drizzle-orm";
+import { executions } from "../../store/schema.ts";
+import { openDb } from "../../store/tasks.ts";
+import type { AppEnv } from "../app-env.ts";
+import { engineFor } from "../sandbox.ts";
+
+const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+
+const label = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+
+/**
+ * Prometheus text. Execution counts and the duration histogram come from D1, so they cover
+ * every isolate; the sandbox pool figures are this isolate's own.
+ */
+export async function metrics(c: Context<AppEnv>): Promise<Response> {
+  const db = openDb(c.env.DB);
+  const counts = await db
+    .select({ task: executions.taskName, status: executions.status, count: sql<number>`count(*)` })
+    .from(executions)
+    .groupBy(executions.taskName, executions.status);
+  const bucketColumns = BUCKETS_MS.map((le) => sql`sum(case when ${executions.durationMs} <= ${le} then 1 else 0 end)`);
+  const [histogram] = await db
+    .select({ count: sql<number>`count(*)`, sum: sql<number>`coalesce(sum(${executions.durationMs}), 0)`, buckets: sql<string>`json_array(${sql.join(bucketColumns, sql`, `)})` })
+    .from(executions);
+  const buckets = JSON.parse(histogram?.buckets ?? "[]") as (number | null)[];
+  const pool = engineFor(c.env).poolStats();
+
+  const lines = [
+    "# HELP ratchet_executions_total Executions recorded, by task and status.",
+    "# TYPE ratchet_executions_total counter",
+    ...counts.map((r) => `ratchet_executions_total{task="${label(r.task)}",status="${label(r.status)}"} ${r.count}`),
+    "# HELP ratchet_execution_duration_ms Execution duration in milliseconds.",
+    "# TYPE ratchet_execution_duration_ms histogram",
+    ...BUCKETS_MS.map((le, i) => `ratchet_execution_duration_ms_bucket{le="${le}"} ${buckets[i] ?? 0}`),
+    `ratchet_execution_duration_ms_bucket{le="+Inf"} ${histogram?.count ?? 0}`,
+    `ratchet_execution_duration_ms_sum ${histogram?.sum ?? 0}`,
+    `ratchet_execution_duration_ms_count ${histogram?.count ?? 0}`,
+    "# HELP ratchet_sandbox_instances QuickJS sandbox instances in this isolate, by state.",
+    "# TYPE ratchet_sandbox_instances gauge",
+    `ratchet_sandbox_instances{state="busy"} ${pool.busy}`,
+    `ratchet_sandbox_instances{state="idle"} ${pool.idle}`,
+    `ratchet_sandbox_instances{state="waiting"} ${pool.waiting}`,
+    "# HELP ratchet_sandbox_instances_created_total Sandbox instances created in this isolate.",
+    "# TYPE ratchet_sandbox_instances_created_total counter",
+    `ratchet_sandbox_instances_created_total ${pool.created}`,
+    "# HELP ratchet_sandbox_instances_discarded_total Sandbox instances dropped (grew too large or faulted) in this isolate.",
+    "# TYPE ratchet_sandbox_instances_discarded_total counter",
+    `ratchet_sandbox_instances_discarded_total ${pool.discarded}`,
+  ];
+  return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+}

@@ -1,0 +1,16 @@
+import type { Hono } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { readJson } from "../request.ts";
+import { resource } from "../resource.ts";
+import { engineFor } from "../sandbox.ts";
+
+/** Checks a bundle with the same validator as deploy and the CLI; answers 200 either way, with every problem. */
+export function validateRoutes(app: Hono<AppEnv>): void {
+  resource(app, "/validate", {
+    POST: async (c) => {
+      const checked = await engineFor(c.env).loadDocument(await readJson(c));
+      if (!checked.ok) return c.json({ valid: false, problems: checked.problems });
+      return c.json({ valid: true, hash: checked.bundle.hash, warnings: checked.warnings });
+    },
+  });
+}

@@ -1,0 +1,38 @@
+import wasmModule from "@jitl/quickjs-wasmfile-release-asyncify/wasm";
+import { DEFAULT_MAXIMA, Engine, restoreBundle, type TaskBundle } from "../engine/index.ts";
+import type { Env } from "./env.ts";
+import type { R2Bucket } from "@cloudflare/workers-types";
+
+let engine: Engine | undefined;
+
+/** The isolate's engine, created on first use and shared by its requests. */
+export function engineFor(env: Env): Engine {
+  engine ??= new Engine({
+    wasmModule,
+    poolSize: Number(env.SANDBOX_POOL_SIZE ?? "8") || 8,
+    // A production isolate has 128 MB for everything: keep one execution's heap well below.
+    maxima: { ...DEFAULT_MAXIMA, memoryBytes: 32 * 1024 * 1024 },
+  });
+  return engine;
+}
+
+const MAX_CACHED_BUNDLES = 200;
+const bundles = new Map<string, Promise<TaskBundle>>();
+
+/**
+ * Bundles by content hash, cached per isolate: a hash names one content forever, so a cached
+ * bundle is never stale, and a new deploy (a new hash) is seen at once.
+ */
+export function loadBundle(bucket: R2Bucket, hash: string, key: string): Promise<TaskBundle> {
+  const cached = bundles.get(hash);
+  if (cached) return cached;
+  const loading = (async () => {
+    const object = await bucket.get(key);
+    if (!object) throw new Error(`bundle object ${key} is missing`);
+    return restoreBundle(await object.json(), hash);
+  })();
+  bundles.set(hash, loading);
+  loading.catch(() => bundles.delete(hash));
+  if (bundles.size > MAX_CACHED_BUNDLES) bundles.delete(bundles.keys().next().value!);
+  return loading;
+}

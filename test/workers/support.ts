@@ -1,0 +1,64 @@
+import { SELF } from "cloudflare:test";
+import { expect } from "vitest";
+
+export const API = "http://ratchet.test/api/v1";
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** Calls the real Worker (its fetch handler, bindings and middleware) and parses the JSON answer. */
+export async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } };
+  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+  const response = await SELF.fetch(`${API}${path}`, init as never);
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON (metrics): keep the text
+  }
+  return { status: response.status, headers: response.headers as unknown as Headers, body: parsed };
+}
+
+let counter = 0;
+/** A task name no other test uses (tests share the local D1 and R2). */
+export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${counter++}`;
+
+export function bundle(options: { code?: string; version?: string; tags?: string[]; label?: string; input?: object; output?: object; tests?: object[]; timeout?: number } = {}) {
+  return {
+    format: "ratchet.bundle/1",
+    metadata: {
+      uuid: "2f0d8b5e-7c1a-4c3e-9a61-0b1f6c8d2e41",
+      version: options.version ?? "1.0.0",
+      label: options.label ?? "API test task",
+      description: "used by the Worker tests",
+      tags: options.tags ?? ["test"],
+      ...(options.timeout ? { timeout: options.timeout } : {}),
+    },
+    code: options.code ?? "(function(input, context) { console.log('adding'); return { sum: input.a + input.b }; })",
+    input_schema: options.input ?? { type: "object", required: ["a", "b"], properties: { a: { type: "number" }, b: { type: "number" } } },
+    output_schema: options.output ?? { type: "object", required: ["sum"], properties: { sum: { type: "number" } } },
+    tests: (options.tests ?? []).map((test, i) => ({ file: `tests/t${i}.json`, case: test })),
+  };
+}
+
+/** Deploys and expects success. */
+export async function deploy(name: string, document: object = bundle()): Promise<Reply> {
+  const reply = await call("PUT", `/tasks/${name}`, document);
+  expect([200, 201], JSON.stringify(reply.body)).toContain(reply.status);
+  return reply;
+}
+
+/** Execution records are written after the response (waitUntil): wait for one, boundedly. */
+export async function recordOf(id: string): Promise<Reply> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const reply = await call("GET", `/executions/${id}`);
+    if (reply.status === 200) return reply;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`execution ${id} was never recorded`);
+}
