@@ -1,21 +1,48 @@
 /**
- * `npm start`: runs the product's main job on its embedded defaults. Until the Worker
- * (HTTP serving of deployed tasks) exists, that is validating and testing every sample
- * task under tasks/ through the CLI.
+ * `npm start`: serves the Worker on this machine through wrangler/Miniflare with local D1 and
+ * R2 (no account, no other server). Packs tasks/, applies the migrations to the local D1, then
+ * runs `wrangler dev`; the Worker registers the packed tasks on its first request.
+ *   PORT               port to listen on (default 8787)
+ *   RATCHET_STATE_DIR  where local D1/R2 keep their data (default .wrangler/state)
  */
-import { readdir } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { runCli } from "../src/cli/main.ts";
 
-const root = join(import.meta.dirname, "..", "tasks");
-const tasks = (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-console.log(`Ratchet: the HTTP Worker is not built yet, so npm start runs the sample task suite through the CLI (${tasks.length} tasks in tasks/).\n`);
+const root = join(import.meta.dirname, "..");
+const port = process.env.PORT ?? "8787";
+const persist = process.env.RATCHET_STATE_DIR ? ["--persist-to", process.env.RATCHET_STATE_DIR] : [];
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const wrangler = join(root, "node_modules/.bin/wrangler");
 
-let failed = 0;
-for (const task of tasks) {
-  console.log(`== ${task}`);
-  const code = await runCli(["test", join(root, task)]);
-  if (code !== 0) failed += 1;
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
 }
-console.log(failed === 0 ? `\nAll ${tasks.length} sample tasks pass.` : `\n${failed} of ${tasks.length} sample tasks failed.`);
-process.exitCode = failed === 0 ? 0 : 1;
+
+async function tokenConfigured(): Promise<boolean> {
+  if (process.env.RATCHET_API_TOKEN) return true;
+  const vars = await readFile(join(root, ".dev.vars"), "utf8").catch(() => "");
+  return /^\s*RATCHET_API_TOKEN\s*=/m.test(vars);
+}
+
+if ((await run(process.execPath, [join(root, "scripts/pack-tasks.ts")])) !== 0) process.exit(1);
+if ((await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persist])) !== 0) process.exit(1);
+
+console.log(`\nRatchet: serving the Worker on http://127.0.0.1:${port} (API under /api/v1) with local D1 and R2.`);
+console.log(
+  (await tokenConfigured())
+    ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token>."
+    : "Ratchet: no RATCHET_API_TOKEN (put one in .dev.vars): the local API is open to anyone who can reach this port.",
+);
+
+const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", "--show-interactive-dev-session=false", ...persist], {
+  cwd: root,
+  env,
+  stdio: ["ignore", "inherit", "inherit"],
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));

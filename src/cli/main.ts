@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { generateTaskCommand, type GenerateOptions } from "./commands/generate.ts";
+import { deployCommand, executionsCommand, invokeCommand } from "./commands/remote.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { testCommand } from "./commands/test.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -71,6 +72,44 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--memory-limit <size>", 'memory limit such as "128MB"', "64MB")
     .option("--dir <dir>", "where to create the task folder", ".")
     .action(async (name: string, options: GenerateOptions) => setExit(await generateTaskCommand(name, options, io)));
+
+  const remote = (command: Command) =>
+    command.option("--url <url>", "a running Ratchet, e.g. http://127.0.0.1:8787 (or RATCHET_URL)").option("--token <token>", "API token (or RATCHET_API_TOKEN)");
+
+  remote(
+    program
+      .command("deploy")
+      .description("push a task folder to a running Ratchet (validated locally first)")
+      .argument("[dir]", "task folder")
+      .option("--from-fs <dir>", "task folder (upstream spelling)")
+      .option("--name <name>", "task name (default: the folder name)"),
+  ).action(async (dir: string | undefined, options: { fromFs?: string; name?: string; url?: string; token?: string }) =>
+    setExit(await deployCommand(engine, taskDir(dir, options), options, io)),
+  );
+
+  remote(
+    program
+      .command("invoke")
+      .description("run a deployed task; the output JSON goes to stdout, its logs to stderr")
+      .argument("<name>", "task name")
+      .option("--input-json <json>", "the input as JSON text")
+      .option("--input-file <file>", "a file holding the input JSON")
+      .option("--version <version>", "run this version instead of the current one"),
+  ).action(async (name: string, options: { inputJson?: string; inputFile?: string; version?: string; url?: string; token?: string }) =>
+    setExit(await invokeCommand(name, options, io)),
+  );
+
+  remote(
+    program
+      .command("executions")
+      .description("list a running Ratchet's execution history, newest first")
+      .option("--task <name>", "only this task")
+      .option("--status <status>", "completed or failed")
+      .option("--limit <n>", "how many (default 50)")
+      .option("--json", "print JSON"),
+  ).action(async (options: { task?: string; status?: string; limit?: string; json?: boolean; url?: string; token?: string }) =>
+    setExit(await executionsCommand(options, io)),
+  );
 
   return program;
 }

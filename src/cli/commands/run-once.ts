@@ -17,7 +17,8 @@ export interface RunOnceOptions {
 const LEVELS = ["debug", "info", "warn", "error"] as const;
 const RANK: Record<string, number> = { debug: 0, log: 1, info: 1, warn: 2, error: 3 };
 
-async function readInput(options: RunOnceOptions): Promise<unknown> {
+/** The input from --input-json or --input-file (default {}); a usage error when it is not JSON. */
+export async function readInput(options: { inputJson?: string; inputFile?: string }): Promise<unknown> {
   if (options.inputJson !== undefined && options.inputFile !== undefined) {
     throw new UsageError("give either --input-json or --input-file, not both");
   }

@@ -1,0 +1,65 @@
+import { basename, resolve } from "node:path";
+import { formatProblem, type Engine, type Problem } from "../../engine/index.ts";
+import { ApiClient, describeApiError, type ApiOptions } from "../api-client.ts";
+import { EXIT, UsageError } from "../exit-codes.ts";
+import type { CliIo } from "../io.ts";
+import { loadTask } from "../load.ts";
+import { readInput } from "./run-once.ts";
+
+export async function deployCommand(engine: Engine, dir: string, options: ApiOptions & { name?: string }, io: CliIo): Promise<number> {
+  const client = new ApiClient(options);
+  const bundle = await loadTask(engine, dir, io.err);
+  const name = options.name ?? basename(resolve(dir));
+  const reply = await client.request("PUT", `/tasks/${encodeURIComponent(name)}`, bundle);
+  if (reply.status === 200 || reply.status === 201) {
+    const version = reply.body.task.current_version;
+    io.out(`${name}: ${reply.body.outcome} (version ${version.version}, ${version.hash})`);
+    return EXIT.ok;
+  }
+  io.err(`error: deploy of ${name} failed: ${describeApiError(reply)}`);
+  for (const problem of (reply.body?.error?.details?.problems ?? []) as Problem[]) io.err(formatProblem(problem));
+  return reply.status === 400 ? EXIT.usage : EXIT.failed;
+}
+
+export async function invokeCommand(name: string, options: ApiOptions & { inputJson?: string; inputFile?: string; version?: string }, io: CliIo): Promise<number> {
+  const client = new ApiClient(options);
+  const input = await readInput(options);
+  const query = options.version ? `?version=${encodeURIComponent(options.version)}` : "";
+  const reply = await client.request("POST", `/tasks/${encodeURIComponent(name)}/execute${query}`, input);
+  const details = reply.body?.error?.details;
+  for (const entry of (reply.body?.logs ?? details?.logs ?? []) as { level: string; message: string }[]) io.err(`[${entry.level}] ${entry.message}`);
+  const executionId = reply.headers.get("x-ratchet-execution-id");
+  if (executionId) io.err(`execution ${executionId}`);
+  if (reply.status === 200) {
+    io.out(JSON.stringify(reply.body.output, null, 2));
+    return EXIT.ok;
+  }
+  io.err(`error: ${describeApiError(reply)}`);
+  if (details?.stack) io.err(details.stack);
+  for (const issue of (details?.issues ?? []) as { pointer: string; message: string }[]) io.err(`  ${issue.pointer || "(root)"}: ${issue.message}`);
+  return reply.status === 404 ? EXIT.usage : EXIT.failed;
+}
+
+export async function executionsCommand(options: ApiOptions & { task?: string; status?: string; limit?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const client = new ApiClient(options);
+  const query = new URLSearchParams();
+  if (options.task) query.set("task", options.task);
+  if (options.status) query.set("status", options.status);
+  if (options.limit) query.set("limit", options.limit);
+  const reply = await client.request("GET", `/executions?${query}`);
+  if (reply.status !== 200) {
+    io.err(`error: ${describeApiError(reply)}`);
+    if (reply.status === 400) throw new UsageError(reply.body.error.message);
+    return EXIT.failed;
+  }
+  const rows = reply.body.executions as Record<string, unknown>[];
+  if (options.json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return EXIT.ok;
+  }
+  io.out(["STARTED", "TASK", "VERSION", "TRIGGER", "STATUS", "ERROR", "MS", "ID"].join("\t"));
+  for (const e of rows) {
+    io.out([e.started_at, e.task, e.version, e.trigger, e.status, e.error_type ?? "-", Math.round(Number(e.duration_ms)), e.id].join("\t"));
+  }
+  return EXIT.ok;
+}
