@@ -6,6 +6,30 @@ import type { FromSchema, JSONSchema } from "json-schema-to-ts";
  * type and the check cannot drift apart.
  */
 
+/** A schedule as declared in metadata.json or sent to POST /schedules (without `task`). */
+export const scheduleDeclarationSchema = {
+  type: "object",
+  required: ["cron"],
+  additionalProperties: false,
+  properties: {
+    cron: { type: "string", minLength: 1, description: "5 fields, 6 with seconds first (minute granularity), or @hourly/@daily/@weekly/@monthly" },
+    timezone: { type: "string", minLength: 1, description: "IANA time zone, default UTC" },
+    input: { description: "Input of every run, default {}" },
+    enabled: { type: "boolean" },
+    retry: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        max_attempts: { type: "integer", minimum: 1, maximum: 10, description: "Attempts per slot, the first included (default 3)" },
+        backoff_seconds: { type: "integer", minimum: 1, maximum: 86400, description: "Delay before the 2nd attempt, doubled for each next one (default 60)" },
+      },
+    },
+    catch_up: { enum: ["skip", "once"], description: "After downtime: skip missed slots (default) or run once for them" },
+  },
+} as const satisfies JSONSchema;
+
+export type ScheduleDeclaration = FromSchema<typeof scheduleDeclarationSchema>;
+
 export const metadataSchema = {
   $schema: "http://json-schema.org/draft-07/schema#",
   type: "object",
@@ -31,13 +55,14 @@ export const metadataSchema = {
       pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)?\\s*$",
       description: 'Memory limit, e.g. "128MB"',
     },
+    schedules: { type: "array", items: scheduleDeclarationSchema, description: "Schedules created or updated when the task is deployed" },
   },
 } as const satisfies JSONSchema;
 
 export type TaskMetadata = FromSchema<typeof metadataSchema> & Record<string, unknown>;
 
 /** Metadata keys the engine knows; others are reported as warnings (a typo would otherwise be ignored). */
-export const KNOWN_METADATA_KEYS = [...Object.keys(metadataSchema.properties), "schedules", "name"];
+export const KNOWN_METADATA_KEYS = Object.keys(metadataSchema.properties);
 
 export const mockRequestSchema = {
   type: "object",

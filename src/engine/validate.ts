@@ -2,6 +2,7 @@ import { fileOfPart, hashDocument, type TaskBundle } from "./bundle.ts";
 import { bundleDocumentSchema, KNOWN_METADATA_KEYS, metadataSchema, testCaseSchema } from "./documents.ts";
 import { checkSchemaDocument, compileSchema } from "./json-schema.ts";
 import { issuesToProblems, type Problem } from "./problems.ts";
+import { checkCron } from "../schedules/cron.ts";
 
 /** Checks main.js: syntax and entry point. Supplied by the engine, which owns the sandbox. */
 export type CodeInspector = (code: string) => Promise<Problem[]>;
@@ -45,7 +46,9 @@ export async function checkBundle(document: unknown, inspectCode: CodeInspector)
       });
     }
   }
-  problems.push(...issuesToProblems("input.schema.json", checkSchemaDocument(doc.input_schema), "The schema must be valid JSON Schema (draft-07 or 2020-12)."));
+  const inputSchemaIssues = checkSchemaDocument(doc.input_schema);
+  problems.push(...issuesToProblems("input.schema.json", inputSchemaIssues, "The schema must be valid JSON Schema (draft-07 or 2020-12)."));
+  if (inputSchemaIssues.length === 0) problems.push(...checkDeclaredSchedules(doc));
   problems.push(...issuesToProblems("output.schema.json", checkSchemaDocument(doc.output_schema), "The schema must be valid JSON Schema (draft-07 or 2020-12)."));
 
   const seen = new Set<string>();
@@ -72,4 +75,19 @@ export async function checkBundle(document: unknown, inspectCode: CodeInspector)
   const errors = problems.filter((p) => p.severity === "error");
   if (errors.length > 0) return { ok: false, problems };
   return { ok: true, bundle: { ...doc, hash }, warnings: problems };
+}
+
+/** Schedules declared in metadata.json must be runnable: a valid cron and time zone, an input the task accepts. */
+function checkDeclaredSchedules(doc: TaskBundle): Problem[] {
+  const declared = (doc.metadata as { schedules?: unknown }).schedules;
+  if (!Array.isArray(declared)) return [];
+  const problems: Problem[] = [];
+  const input = compileSchema(doc.input_schema);
+  declared.forEach((entry: { cron?: unknown; timezone?: unknown; input?: unknown }, i) => {
+    if (typeof entry?.cron !== "string") return;
+    const checked = checkCron(entry.cron, typeof entry.timezone === "string" ? entry.timezone : undefined);
+    if (!checked.ok) problems.push({ severity: "error", file: "metadata.json", pointer: `/schedules/${i}/${checked.field}`, message: checked.message });
+    problems.push(...issuesToProblems("metadata.json", input.check(entry.input ?? {}), "A schedule's input must pass input.schema.json.", `/schedules/${i}/input`));
+  });
+  return problems;
 }

@@ -23,6 +23,8 @@ export interface ExecutionRecordInput {
   versionId: string;
   input: unknown;
   result: ExecutionResult;
+  /** For a retry: the first attempt's execution id. */
+  retryOf?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function recordExecution(db: Db, bucket: R2Bucket, record: Executio
     status: result.status,
     attempt: result.attempt,
     scheduleId: result.scheduleId ?? null,
+    retryOf: record.retryOf ?? null,
     errorType: result.error?.type ?? null,
     input: external ? null : payload.input,
     output: external ? null : payload.output,

@@ -52,6 +52,8 @@ export const executions = sqliteTable(
     status: text("status").notNull(),
     attempt: integer("attempt").notNull().default(1),
     scheduleId: text("schedule_id"),
+    /** For a retry: the first attempt's execution id. */
+    retryOf: text("retry_of"),
     errorType: text("error_type"),
     input: text("input", { mode: "json" }),
     output: text("output", { mode: "json" }),
@@ -69,5 +71,66 @@ export const executions = sqliteTable(
     index("executions_task_started").on(t.taskName, t.startedAt, t.id),
     index("executions_status_started").on(t.status, t.startedAt, t.id),
     index("executions_trigger_started").on(t.trigger, t.startedAt, t.id),
+  ],
+);
+
+/** A cron schedule: run `taskName` with `input` at every slot of `cron` in `timezone`. */
+export const schedules = sqliteTable(
+  "schedules",
+  {
+    id: text("id").primaryKey(),
+    taskName: text("task_name").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull(),
+    input: text("input", { mode: "json" }).notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    /** Why the platform paused it (task deleted or disabled); null when the user disabled it or it runs. */
+    pausedReason: text("paused_reason"),
+    /** Attempts per slot, the first included. */
+    maxAttempts: integer("max_attempts").notNull(),
+    /** Delay before attempt n+1 is backoffSeconds * 2^(n-1). */
+    backoffSeconds: integer("backoff_seconds").notNull(),
+    /** After downtime: "skip" missed slots, or run "once" for all of them. */
+    catchUp: text("catch_up").notNull(),
+    /** The next slot to run; claimed by compare-and-set so a slot runs once. */
+    nextRunAt: text("next_run_at").notNull(),
+    lastRunAt: text("last_run_at"),
+    lastStatus: text("last_status"),
+    lastExecutionId: text("last_execution_id"),
+    runCount: integer("run_count").notNull().default(0),
+    failureCount: integer("failure_count").notNull().default(0),
+    /** "api", or "metadata" when declared in the task's metadata.json (then `sourceKey` is its index there). */
+    source: text("source").notNull(),
+    sourceKey: text("source_key"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("schedules_due").on(t.enabled, t.nextRunAt),
+    index("schedules_task").on(t.taskName),
+    uniqueIndex("schedules_source").on(t.taskName, t.source, t.sourceKey),
+  ],
+);
+
+/** One slot of a schedule and its attempts. The unique (schedule, slot) pair makes a slot run once. */
+export const scheduleRuns = sqliteTable(
+  "schedule_runs",
+  {
+    id: text("id").primaryKey(),
+    scheduleId: text("schedule_id").notNull(),
+    slot: text("slot").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** running, retry_wait, completed, failed */
+    status: text("status").notNull(),
+    nextAttemptAt: text("next_attempt_at"),
+    firstExecutionId: text("first_execution_id"),
+    lastExecutionId: text("last_execution_id"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("schedule_runs_slot").on(t.scheduleId, t.slot),
+    index("schedule_runs_retry").on(t.status, t.nextAttemptAt),
+    index("schedule_runs_schedule").on(t.scheduleId, t.createdAt),
   ],
 );

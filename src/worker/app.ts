@@ -9,6 +9,7 @@ import { executionRoutes } from "./routes/executions.ts";
 import { health } from "./routes/health.ts";
 import { metrics } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/run.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { validateRoutes } from "./routes/validate.ts";
 
@@ -24,6 +25,7 @@ export function createApp(): Hono<AppEnv> {
   runRoutes(api);
   executionRoutes(api);
   validateRoutes(api);
+  scheduleRoutes(api);
 
   const app = new Hono<AppEnv>();
   app.onError(renderError);

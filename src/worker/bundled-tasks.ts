@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env.ts";
 import type { Env } from "./env.ts";
 import bundled from "./generated/tasks.json" with { type: "json" };
 import { engineFor } from "./sandbox.ts";
+import { syncDeclaredSchedules } from "../schedules/service.ts";
 
 /** Task bundles packed from tasks/ at build time (`npm run pack-tasks`): deploying the Worker deploys them. */
 const BUNDLED = bundled as { name: string; hash: string; document: unknown }[];
@@ -26,7 +27,8 @@ async function register(env: Env): Promise<void> {
       continue;
     }
     try {
-      await deployBundle(db, env.BUNDLES, name, checked.bundle);
+      const deployed = await deployBundle(db, env.BUNDLES, name, checked.bundle);
+      await syncDeclaredSchedules(db, deployed.version);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       console.error(`bundled task ${name} not registered: ${error.message}`);

@@ -1,8 +1,16 @@
+import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-types";
+import { runDueSchedules } from "../schedules/runner.ts";
 import { createApp } from "./app.ts";
+import { ensureBundledTasks } from "./bundled-tasks.ts";
+import type { Env } from "./env.ts";
 
 const app = createApp();
 
-/** The Worker: the Hono app serves HTTP. */
+/** The Worker: the Hono app serves HTTP; the every-minute Cron Trigger runs due schedules. */
 export default {
   fetch: app.fetch,
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
+    await ensureBundledTasks(env);
+    await runDueSchedules(env, ctx, new Date(controller.scheduledTime));
+  },
 };

@@ -12,6 +12,8 @@ export interface InvokeOptions {
   version?: string;
   attempt?: number;
   scheduleId?: string;
+  /** For a scheduled retry: the first attempt's execution id. */
+  retryOf?: string;
 }
 
 export interface Invocation {
@@ -52,7 +54,7 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
     attempt: options.attempt,
     scheduleId: options.scheduleId,
   });
-  const record = () => recordExecution(openDb(env.DB), env.BUNDLES, { taskName: name, versionId: version.id, input, result });
+  const record = () => recordExecution(openDb(env.DB), env.BUNDLES, { taskName: name, versionId: version.id, input, result, retryOf: options.retryOf });
   const recorded = record()
     .catch(() => record())
     .then(

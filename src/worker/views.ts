@@ -37,6 +37,7 @@ export const executionSummaryView = (e: ExecutionRow) => ({
   status: e.status,
   attempt: e.attempt,
   schedule_id: e.scheduleId,
+  retry_of: e.retryOf,
   error_type: e.errorType,
   started_at: e.startedAt,
   duration_ms: e.durationMs,

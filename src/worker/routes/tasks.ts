@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
 import { runTests } from "../../engine/index.ts";
+import { syncDeclaredSchedules } from "../../schedules/service.ts";
 import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersions, openDb, setCurrentVersion, VersionConflictError } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
@@ -28,7 +29,9 @@ async function deploy(c: Context<AppEnv>) {
   const checked = await engineFor(c.env).loadDocument(await readJson(c));
   if (!checked.ok) throw new ApiError(400, "invalid_bundle", `The bundle has ${checked.problems.filter((p) => p.severity === "error").length} problem(s)`, { problems: checked.problems });
   try {
-    const deployed = await deployBundle(openDb(c.env.DB), c.env.BUNDLES, name, checked.bundle);
+    const db = openDb(c.env.DB);
+    const deployed = await deployBundle(db, c.env.BUNDLES, name, checked.bundle);
+    await syncDeclaredSchedules(db, deployed.version);
     const status = deployed.outcome === "created" ? 201 : 200;
     return c.json({ outcome: deployed.outcome, task: taskView(deployed.task, deployed.version), warnings: checked.warnings }, status);
   } catch (error) {

@@ -1,0 +1,105 @@
+import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
+import { scheduleRuns, schedules } from "./schema.ts";
+import type { Db } from "./tasks.ts";
+
+export type ScheduleRow = typeof schedules.$inferSelect;
+export type ScheduleRunRow = typeof scheduleRuns.$inferSelect;
+
+export async function getSchedule(db: Db, id: string): Promise<ScheduleRow | undefined> {
+  const [row] = await db.select().from(schedules).where(eq(schedules.id, id)).limit(1);
+  return row;
+}
+
+export function listSchedules(db: Db, task?: string): Promise<ScheduleRow[]> {
+  return db
+    .select()
+    .from(schedules)
+    .where(task ? eq(schedules.taskName, task) : undefined)
+    .orderBy(asc(schedules.taskName), asc(schedules.createdAt));
+}
+
+export async function insertSchedule(db: Db, row: ScheduleRow): Promise<ScheduleRow> {
+  await db.insert(schedules).values(row);
+  return row;
+}
+
+export async function updateSchedule(db: Db, id: string, patch: Partial<ScheduleRow>): Promise<ScheduleRow | undefined> {
+  const [row] = await db.update(schedules).set(patch).where(eq(schedules.id, id)).returning();
+  return row;
+}
+
+export async function deleteSchedule(db: Db, id: string): Promise<void> {
+  await db.batch([db.delete(scheduleRuns).where(eq(scheduleRuns.scheduleId, id)), db.delete(schedules).where(eq(schedules.id, id))]);
+}
+
+/** Enabled schedules whose next slot has come. */
+export function dueSchedules(db: Db, now: string, limit: number): Promise<ScheduleRow[]> {
+  return db
+    .select()
+    .from(schedules)
+    .where(and(eq(schedules.enabled, true), lte(schedules.nextRunAt, now)))
+    .orderBy(asc(schedules.nextRunAt))
+    .limit(limit);
+}
+
+/**
+ * Claims a schedule's due slots by moving `next_run_at` on, but only if nobody moved it
+ * first: of two overlapping triggers, exactly one sees its update apply.
+ */
+export async function claimSlots(db: Db, id: string, expected: string, next: string, now: string): Promise<boolean> {
+  const claimed = await db
+    .update(schedules)
+    .set({ nextRunAt: next, updatedAt: now })
+    .where(and(eq(schedules.id, id), eq(schedules.nextRunAt, expected), eq(schedules.enabled, true)))
+    .returning({ id: schedules.id });
+  return claimed.length === 1;
+}
+
+/** Starts the run of one slot; false if that slot already has a run (the unique index decides). */
+export async function startRun(db: Db, run: ScheduleRunRow): Promise<boolean> {
+  const inserted = await db.insert(scheduleRuns).values(run).onConflictDoNothing().returning({ id: scheduleRuns.id });
+  return inserted.length === 1;
+}
+
+/** Runs waiting for a retry whose time has come. */
+export function dueRetries(db: Db, now: string, limit: number): Promise<ScheduleRunRow[]> {
+  return db
+    .select()
+    .from(scheduleRuns)
+    .where(and(eq(scheduleRuns.status, "retry_wait"), lte(scheduleRuns.nextAttemptAt, now)))
+    .orderBy(asc(scheduleRuns.nextAttemptAt))
+    .limit(limit);
+}
+
+/** Claims the next attempt of a waiting run, compare-and-set on its attempt number. */
+export async function claimRetry(db: Db, run: ScheduleRunRow, now: string): Promise<ScheduleRunRow | undefined> {
+  const [claimed] = await db
+    .update(scheduleRuns)
+    .set({ status: "running", attempt: run.attempt + 1, nextAttemptAt: null, updatedAt: now })
+    .where(and(eq(scheduleRuns.id, run.id), eq(scheduleRuns.status, "retry_wait"), eq(scheduleRuns.attempt, run.attempt)))
+    .returning();
+  return claimed;
+}
+
+export async function updateRun(db: Db, id: string, patch: Partial<ScheduleRunRow>): Promise<void> {
+  await db.update(scheduleRuns).set(patch).where(eq(scheduleRuns.id, id));
+}
+
+/** Counts an attempt's outcome on its schedule. */
+export async function countOutcome(db: Db, id: string, outcome: { status: string; executionId: string; at: string }): Promise<void> {
+  await db
+    .update(schedules)
+    .set({
+      lastRunAt: outcome.at,
+      lastStatus: outcome.status,
+      lastExecutionId: outcome.executionId,
+      runCount: sql`${schedules.runCount} + 1`,
+      failureCount: outcome.status === "failed" ? sql`${schedules.failureCount} + 1` : schedules.failureCount,
+      updatedAt: outcome.at,
+    })
+    .where(eq(schedules.id, id));
+}
+
+export function listRuns(db: Db, scheduleId: string, limit: number): Promise<ScheduleRunRow[]> {
+  return db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, scheduleId)).orderBy(desc(scheduleRuns.slot)).limit(limit);
+}

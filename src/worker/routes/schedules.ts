@@ -1,0 +1,124 @@
+import type { Context, Hono } from "hono";
+import { scheduleDeclarationSchema, type ScheduleDeclaration } from "../../engine/index.ts";
+import { changeSchedule, createSchedule, cronOf, ScheduleRejected } from "../../schedules/service.ts";
+import { deleteSchedule, getSchedule, listRuns, listSchedules, type ScheduleRow } from "../../store/schedules.ts";
+import { findTask, openDb } from "../../store/tasks.ts";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError } from "../errors.ts";
+import { executionReply } from "../execution-reply.ts";
+import { invokeTask } from "../invoke.ts";
+import { checkBody, limitParam, readJson } from "../request.ts";
+import { resource } from "../resource.ts";
+
+const createSchema = {
+  ...scheduleDeclarationSchema,
+  required: ["task", "cron"],
+  properties: { ...scheduleDeclarationSchema.properties, task: { type: "string", minLength: 1 } },
+} as const;
+const patchSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const;
+
+export function scheduleView(row: ScheduleRow, nextRuns = 0) {
+  const cron = cronOf(row);
+  return {
+    id: row.id,
+    task: row.taskName,
+    cron: row.cron,
+    timezone: row.timezone,
+    granularity: "minute",
+    ...(cron.note ? { note: cron.note } : {}),
+    input: row.input,
+    enabled: row.enabled,
+    paused_reason: row.pausedReason,
+    retry: { max_attempts: row.maxAttempts, backoff_seconds: row.backoffSeconds },
+    catch_up: row.catchUp,
+    next_run_at: row.enabled ? row.nextRunAt : null,
+    ...(nextRuns > 0 ? { next_runs: row.enabled ? cron.nextRuns(nextRuns, new Date(Date.parse(row.nextRunAt) - 1)).map((d) => d.toISOString()) : [] } : {}),
+    last_run: row.lastRunAt ? { at: row.lastRunAt, status: row.lastStatus, execution_id: row.lastExecutionId } : null,
+    counts: { runs: row.runCount, failures: row.failureCount },
+    source: row.source,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}
+
+async function requireSchedule(c: Context<AppEnv>): Promise<ScheduleRow> {
+  const id = c.req.param("id") ?? "";
+  const row = await getSchedule(openDb(c.env.DB), id);
+  if (!row) throw new ApiError(404, "not_found", `No schedule ${id}`);
+  return row;
+}
+
+/** Runs a schedule change, turning a rejection into 400 naming the field. */
+async function accepted<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ScheduleRejected) {
+      throw new ApiError(400, `invalid_${error.field}`, error.message, error.issues ? { field: error.field, issues: error.issues } : { field: error.field });
+    }
+    throw error;
+  }
+}
+
+export function scheduleRoutes(app: Hono<AppEnv>): void {
+  resource(app, "/schedules", {
+    GET: async (c) => {
+      const rows = await listSchedules(openDb(c.env.DB), c.req.query("task"));
+      return c.json({ schedules: rows.map((row) => scheduleView(row)) });
+    },
+    POST: async (c) => {
+      const body = checkBody<ScheduleDeclaration & { task: string }>(createSchema, await readJson(c), "The schedule");
+      const db = openDb(c.env.DB);
+      const found = await findTask(db, body.task);
+      if (!found) throw new ApiError(400, "invalid_task", `No task named ${body.task}; deploy it first`, { field: "task" });
+      const { task: _task, ...declaration } = body;
+      const row = await accepted(() => createSchedule(db, found.version, declaration, { source: "api" }));
+      return c.json(scheduleView(row, 5), 201);
+    },
+  });
+
+  resource(app, "/schedules/:id", {
+    GET: async (c) => c.json(scheduleView(await requireSchedule(c), 5)),
+    PATCH: async (c) => {
+      const current = await requireSchedule(c);
+      const change = checkBody<Partial<ScheduleDeclaration>>(patchSchema, await readJson(c), "The schedule change");
+      const db = openDb(c.env.DB);
+      const found = await findTask(db, current.taskName);
+      if (!found) throw new ApiError(409, "task_missing", `Task ${current.taskName} no longer exists; deploy it again or delete this schedule`);
+      const row = await accepted(() => changeSchedule(db, current, found.version, change));
+      return c.json(scheduleView(row, 5));
+    },
+    DELETE: async (c) => {
+      const row = await requireSchedule(c);
+      await deleteSchedule(openDb(c.env.DB), row.id);
+      return c.json({ deleted: row.id });
+    },
+  });
+
+  resource(app, "/schedules/:id/trigger", {
+    POST: async (c) => {
+      const row = await requireSchedule(c);
+      const { result } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
+      return executionReply(c, result, "envelope");
+    },
+  });
+
+  resource(app, "/schedules/:id/runs", {
+    GET: async (c) => {
+      const row = await requireSchedule(c);
+      const runs = await listRuns(openDb(c.env.DB), row.id, limitParam(c, 50, 200));
+      return c.json({
+        schedule_id: row.id,
+        runs: runs.map((r) => ({
+          slot: r.slot,
+          status: r.status,
+          attempts: r.attempt,
+          next_attempt_at: r.nextAttemptAt,
+          first_execution_id: r.firstExecutionId,
+          last_execution_id: r.lastExecutionId,
+          updated_at: r.updatedAt,
+        })),
+      });
+    },
+  });
+}
