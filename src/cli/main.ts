@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { generateTaskCommand, type GenerateOptions } from "./commands/generate.ts";
 import { deployCommand, executionsCommand, invokeCommand } from "./commands/remote.ts";
+import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { testCommand } from "./commands/test.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -109,6 +110,30 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       .option("--json", "print JSON"),
   ).action(async (options: { task?: string; status?: string; limit?: string; json?: boolean; url?: string; token?: string }) =>
     setExit(await executionsCommand(options, io)),
+  );
+
+  const schedule = program.command("schedule").description("manage a running Ratchet's cron schedules");
+  remote(schedule.command("list").description("list schedules").option("--task <name>", "only this task's")).action(
+    async (options: { task?: string; url?: string; token?: string }) => setExit(await scheduleListCommand(options, io)),
+  );
+  remote(
+    schedule
+      .command("create")
+      .description("run a task on a cron schedule")
+      .requiredOption("--task <name>", "the task to run")
+      .requiredOption("--cron <expression>", 'cron: 5 fields, 6 with seconds (minute granularity), or @hourly/@daily/@weekly/@monthly')
+      .option("--timezone <zone>", "IANA time zone (default UTC)")
+      .option("--input-json <json>", "the input of every run")
+      .option("--input-file <file>", "a file holding that input")
+      .option("--max-attempts <n>", "attempts per slot, the first included (default 3)")
+      .option("--backoff-seconds <s>", "delay before the first retry, doubled after (default 60)")
+      .addOption(new Option("--catch-up <policy>", "after downtime").choices(["skip", "once"])),
+  ).action(async (options: ScheduleCreateOptions) => setExit(await scheduleCreateCommand(options, io)));
+  remote(schedule.command("delete").description("delete a schedule").argument("<id>", "schedule id")).action(
+    async (id: string, options: { url?: string; token?: string }) => setExit(await scheduleDeleteCommand(id, options, io)),
+  );
+  remote(schedule.command("trigger").description("run a schedule's task now, with its input").argument("<id>", "schedule id")).action(
+    async (id: string, options: { url?: string; token?: string }) => setExit(await scheduleTriggerCommand(id, options, io)),
   );
 
   return program;

@@ -101,6 +101,35 @@ describe("npm start, then the CLI against it", () => {
     await rm(work, { recursive: true, force: true });
   });
 
+  it("runs a schedule created with the CLI when the scheduled event fires", async () => {
+    const created = await runProcess(
+      process.execPath,
+      [BIN, "schedule", "create", "--url", base, "--task", "addition", "--cron", "*/5 * * * *", "--input-json", '{"num1": 40, "num2": 2}'],
+      ROOT,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const id = /created schedule ([0-9a-f-]{36})/.exec(created.stdout)![1]!;
+    const schedule = (await (await fetch(`${base}/api/v1/schedules/${id}`)).json()) as { next_run_at: string };
+
+    // wrangler dev --test-scheduled fires scheduled(); `time` sets the event's scheduledTime to the slot.
+    const fired = await fetch(`${base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent("* * * * *")}&time=${Date.parse(schedule.next_run_at) + 1000}`);
+    expect(fired.status).toBe(200);
+
+    let found: { id: string; status: string } | undefined;
+    for (let attempt = 0; attempt < 50 && !found; attempt++) {
+      const listed = (await (await fetch(`${base}/api/v1/executions?task=addition&trigger=schedule`)).json()) as { executions: { id: string; status: string }[] };
+      found = listed.executions[0];
+      if (!found) await new Promise((done) => setTimeout(done, 100));
+    }
+    expect(found).toMatchObject({ status: "completed" });
+    const record = (await (await fetch(`${base}/api/v1/executions/${found!.id}`)).json()) as Record<string, unknown>;
+    expect(record).toMatchObject({ schedule_id: id, attempt: 1, input: { num1: 40, num2: 2 }, output: { sum: 42 } });
+
+    const listed = await runProcess(process.execPath, [BIN, "schedule", "list", "--url", base, "--task", "addition"], ROOT);
+    expect(listed.stdout).toContain(id);
+    expect((await runProcess(process.execPath, [BIN, "schedule", "delete", id, "--url", base], ROOT)).code).toBe(0);
+  });
+
   it("serves the sample tasks it registered at start", async () => {
     const response = await fetch(`${base}/api/v1/run/addition`, { method: "POST", body: JSON.stringify({ num1: 20, num2: 22 }) });
     expect(await response.json()).toEqual({ sum: 42 });
