@@ -1,6 +1,9 @@
-import type { Context } from "hono";
+import type { Context, Handler } from "hono";
 import type { ExecutionResult } from "../engine/index.ts";
+import type { AppEnv } from "./app-env.ts";
 import { errorEnvelope } from "./errors.ts";
+import { invokeTask } from "./invoke.ts";
+import { readJson, taskName } from "./request.ts";
 
 /**
  * The HTTP answer for an execution. "envelope" (POST /tasks/{name}/execute) wraps the output
@@ -28,4 +31,14 @@ export function executionReply(c: Context, result: ExecutionResult, style: "enve
     }),
     422,
   );
+}
+
+/** POST /tasks/{name}/execute and POST /run/{name}: the body is the input; `?version=` runs an older version. */
+export function executeHandler(style: "envelope" | "bare"): Handler<AppEnv> {
+  return async (c) => {
+    const name = taskName(c);
+    const input = await readJson(c);
+    const { result } = await invokeTask(c.env, c.executionCtx, name, input, { trigger: "http", version: c.req.query("version") });
+    return executionReply(c, result, style);
+  };
 }

@@ -4,8 +4,8 @@ import { syncDeclaredSchedules } from "../../schedules/service.ts";
 import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersions, openDb, setCurrentVersion, VersionConflictError } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
-import { executionReply } from "../execution-reply.ts";
-import { invokeTask, resolveVersion } from "../invoke.ts";
+import { executeHandler } from "../execution-reply.ts";
+import { resolveVersion } from "../invoke.ts";
 import { checkBody, limitParam, readJson, taskName } from "../request.ts";
 import { resource } from "../resource.ts";
 import { engineFor, loadBundle } from "../sandbox.ts";
@@ -111,12 +111,5 @@ export function taskRoutes(app: Hono<AppEnv>): void {
     },
   });
 
-  resource(app, "/tasks/:name/execute", {
-    POST: async (c) => {
-      const name = taskName(c);
-      const input = await readJson(c);
-      const { result } = await invokeTask(c.env, c.executionCtx, name, input, { trigger: "http", version: c.req.query("version") });
-      return executionReply(c, result, "envelope");
-    },
-  });
+  resource(app, "/tasks/:name/execute", { POST: executeHandler("envelope") });
 }
