@@ -13,6 +13,7 @@
  * test: nothing here passes or fails. Runs in about 2 minutes.
  */
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,9 +35,22 @@ const FETCH_TASK = "bench-fetch";
 // Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every mainstream build).
 const CLOCK_TICKS_PER_SECOND = 100;
 
+// Temp dirs (build output, D1/R2 state) to remove even when the run is cut short.
+const tempDirs = new Set<string>();
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(os.tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+async function removeTempDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
 // A hung run must not hang CI or a README refresh. Miniflare's exit hook stops workerd.
 const deadline = setTimeout(() => {
   console.error("bench:worker: gave up after 200 s");
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   process.exit(1);
 }, 200_000);
 deadline.unref();
@@ -140,7 +154,10 @@ interface Instance {
   breakdown: string;
 }
 
-async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: string, stateDir: string): Promise<Instance> {
+/** workerd's log lines (uncaught exceptions, console output) counted by first line: a failing route logs per request. */
+type LogCounts = Map<string, number>;
+
+async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: string, stateDir: string, logs: LogCounts): Promise<Instance> {
   const common = {
     compatibilityDate: facts.compatibilityDate,
     compatibilityFlags: facts.compatibilityFlags,
@@ -156,6 +173,10 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
       port: 0,
       cf: false,
       resourcePersistencePath: stateDir,
+      handleStructuredLogs: (log) => {
+        const first = log.message.split("\n")[0]!.slice(0, 240);
+        if (!first.startsWith("stack:")) logs.set(`${log.level}: ${first}`, (logs.get(`${log.level}: ${first}`) ?? 0) + 1);
+      },
       workers: [
         { name: "ratchet", modules: built.ratchet, ...common, ...storage },
         { name: "baseline", modules: built.baseline, ...common },
@@ -163,9 +184,14 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
       ],
     }),
   );
-  await mf.ready;
-  const url = async (name: string) => (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, "");
-  return { mf, ratchet: await url("ratchet"), baseline: await url("baseline"), breakdown: await url("breakdown") };
+  try {
+    await mf.ready;
+    const url = async (name: string) => (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, "");
+    return { mf, ratchet: await url("ratchet"), baseline: await url("baseline"), breakdown: await url("breakdown") };
+  } catch (error) {
+    await mf.dispose().catch(() => undefined); // the caller has no handle to dispose it
+    throw error;
+  }
 }
 
 /** migrations/*.sql in order, statement by statement (D1's exec() cannot take multi-line statements). */
@@ -237,6 +263,10 @@ interface LoadResult {
   workerdCores?: number;
   /** This Node process (load generator, and upstream server in the fetch runs). */
   clientCores: number;
+  /** Busy cores on the machine outside workerd and this process: other load that skews the figures. */
+  otherCores?: number;
+  /** workerd's resident memory at the end of the window. */
+  workerdRssMiB?: number;
 }
 
 /** Nearest-rank percentile of an ascending array. */
@@ -244,44 +274,58 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
-/** CPU ticks of every workerd process under this one (Miniflare spawns workerd as a child). */
-async function workerdTicks(): Promise<number | undefined> {
+interface ProcSample {
+  /** CPU ticks (user + system) of every workerd process under this one (Miniflare spawns workerd as a child). */
+  workerdTicks: number;
+  workerdRssMiB: number;
+  /** Machine-wide busy ticks (everything but idle and iowait, steal included), from /proc/stat. */
+  machineBusyTicks: number;
+}
+
+/** A /proc snapshot; undefined where there is no /proc (not Linux), and the columns stay empty. */
+async function sampleProc(): Promise<ProcSample | undefined> {
   try {
-    const procs = new Map<number, { ppid: number; comm: string; ticks: number }>();
+    const procs = new Map<number, { ppid: number; comm: string; ticks: number; rssPages: number }>();
     for (const entry of await readdir("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
       const close = stat.lastIndexOf(")");
       if (close < 0) continue;
       const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const fields = stat.slice(close + 2).split(" "); // fields[0] is field 3 (state)
-      procs.set(Number(entry), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) });
+      const fields = stat.slice(close + 2).split(" "); // fields[0] is field 3 of proc(5): state
+      procs.set(Number(entry), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) });
     }
     const descends = (pid: number): boolean => {
       for (let p = procs.get(pid)?.ppid; p !== undefined && p > 1; p = procs.get(p)?.ppid) if (p === process.pid) return true;
       return false;
     };
-    let ticks = 0;
+    let workerdTicks = 0;
+    let rssPages = 0;
     let found = false;
     for (const [pid, p] of procs) {
       if (p.comm.startsWith("workerd") && descends(pid)) {
-        ticks += p.ticks;
+        workerdTicks += p.ticks;
+        rssPages += p.rssPages;
         found = true;
       }
     }
-    return found ? ticks : undefined;
+    const cpu = (await readFile("/proc/stat", "utf8")).split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = cpu.reduce((a, b) => a + b, 0) - (cpu[3] ?? 0) - (cpu[4] ?? 0);
+    if (!found) return undefined;
+    return { workerdTicks, workerdRssMiB: (rssPages * 4096) / 1024 ** 2, machineBusyTicks: busy };
   } catch {
-    return undefined; // no /proc (not Linux): the column stays empty
+    return undefined;
   }
 }
 
-async function closedLoop(target: Target, durationMs: number): Promise<LoadResult> {
+async function closedLoop(target: Target, durationMs: number, clients: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorSamples = new Set<string>();
   let requests = 0;
   let errors = 0;
   const init: RequestInit = { method: target.method, headers: target.body ? { "content-type": "application/json" } : {}, body: target.body };
-  const ticks0 = await workerdTicks();
+  const proc0 = await sampleProc();
   const cpu0 = process.cpuUsage();
   const began = performance.now();
   const client = async () => {
@@ -302,12 +346,14 @@ async function closedLoop(target: Target, durationMs: number): Promise<LoadResul
       }
     }
   };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
+  await Promise.all(Array.from({ length: clients }, client));
   const seconds = (performance.now() - began) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const ticks1 = await workerdTicks();
+  const proc1 = await sampleProc();
   const sorted = latencies.sort((a, b) => a - b);
-  const workerdCpuMs = ticks0 !== undefined && ticks1 !== undefined ? ((ticks1 - ticks0) / CLOCK_TICKS_PER_SECOND) * 1000 : undefined;
+  const cores = (ticks: number) => ticks / CLOCK_TICKS_PER_SECOND / seconds;
+  const workerdCores = proc0 && proc1 ? cores(proc1.workerdTicks - proc0.workerdTicks) : undefined;
+  const clientCores = (cpu.user + cpu.system) / 1e6 / seconds;
   return {
     requests,
     ok: latencies.length,
@@ -318,25 +364,41 @@ async function closedLoop(target: Target, durationMs: number): Promise<LoadResul
     p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
     p99Ms: percentile(sorted, 99),
-    workerdCpuMsPerRequest: workerdCpuMs === undefined || latencies.length === 0 ? undefined : workerdCpuMs / latencies.length,
-    workerdCores: workerdCpuMs === undefined ? undefined : workerdCpuMs / 1000 / seconds,
-    clientCores: (cpu.user + cpu.system) / 1e6 / seconds,
+    workerdCpuMsPerRequest: workerdCores === undefined || latencies.length === 0 ? undefined : (workerdCores * seconds * 1000) / latencies.length,
+    workerdCores,
+    clientCores,
+    otherCores: proc0 && proc1 && workerdCores !== undefined ? cores(proc1.machineBusyTicks - proc0.machineBusyTicks) - workerdCores - clientCores : undefined,
+    workerdRssMiB: proc1?.workerdRssMiB,
   };
 }
 
 interface Measurement extends LoadResult {
   scenario: string;
   poolSize?: string;
+  clients: number;
+  /** For the fetch task: clients / upstream delay, what the route would do with no overhead at all. */
+  idealPerSecond?: number;
   /** For routes that record executions: rows written for the requests that succeeded, and how long after the window the last one landed. */
   recorded?: { expected: number; found: number; drainMs: number };
 }
 
 /** Warm-up, then the measured window; for recording routes, waits for the waitUntil writes to land and counts them. */
-async function measure(scenario: string, target: Target, opts: { poolSize?: string; mf?: Miniflare; recordsAs?: string } = {}): Promise<Measurement> {
-  process.stdout.write(`  ${scenario}${opts.poolSize ? ` (pool ${opts.poolSize})` : ""} ... `);
+interface MeasureOptions {
+  poolSize: string;
+  clients?: number;
+  /** The route fetches the 50 ms upstream once: its ratio is against clients / 50 ms. */
+  fetchesUpstream?: boolean;
+  /** Count execution rows with this task_name to check the waitUntil writes landed. */
+  recordsAs?: string;
+  mf?: Miniflare;
+}
+
+async function measure(scenario: string, target: Target, opts: MeasureOptions): Promise<Measurement> {
+  const clients = opts.clients ?? CLIENTS;
+  process.stdout.write(`  ${scenario} (pool ${opts.poolSize}, ${clients} clients) ... `);
   const before = opts.mf && opts.recordsAs ? await executionCount(opts.mf, opts.recordsAs) : 0;
-  const warm = await closedLoop(target, WARMUP_MS);
-  const result = await closedLoop(target, MEASURE_MS);
+  const warm = await closedLoop(target, WARMUP_MS, clients);
+  const result = await closedLoop(target, MEASURE_MS, clients);
   let recorded: Measurement["recorded"];
   if (opts.mf && opts.recordsAs) {
     const expected = warm.ok + result.ok;
@@ -349,7 +411,8 @@ async function measure(scenario: string, target: Target, opts: { poolSize?: stri
     recorded = { expected, found, drainMs: performance.now() - t0 };
   }
   console.log(`${result.rps.toFixed(0)} rps${result.errors ? `, ${result.errors} errors` : ""}`);
-  return { scenario, poolSize: opts.poolSize, ...result, recorded };
+  const idealPerSecond = opts.fetchesUpstream ? clients / (UPSTREAM_MS / 1000) : undefined;
+  return { scenario, poolSize: opts.poolSize, clients, idealPerSecond, ...result, recorded };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,41 +440,85 @@ async function packageVersion(name: string): Promise<string> {
 
 const ADDITION_BODY = JSON.stringify({ num1: 1, num2: 2 });
 
+/** One request after a load run: does the isolate still serve? (A failed run may leave it broken.) */
+async function probe(url: string, body: string): Promise<string> {
+  const t0 = performance.now();
+  try {
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(10_000) });
+    const text = await response.text();
+    return `${response.status} in ${(performance.now() - t0).toFixed(1)} ms${response.ok ? "" : `: ${text.slice(0, 160)}`}`;
+  } catch (error) {
+    return `no answer after ${(performance.now() - t0).toFixed(0)} ms: ${String(error)}`;
+  }
+}
+
+interface EngineLoop {
+  n: number;
+  wallMeanMs: number;
+  durationMs: number;
+  inputValidationMs: number;
+  sandboxMs: number;
+  outputValidationMs: number;
+}
+
+interface Row {
+  poolSize: string;
+  measurements: Measurement[];
+  /** Single requests sent after the fetch-task load, to see whether the isolate survived it. */
+  probesAfterFetchRun: { addition: string; fetchTask: string };
+  /** Engine.execute back to back inside one request of the breakdown worker (no HTTP, no D1). */
+  engineLoop?: EngineLoop;
+  workerdLogs: Record<string, number>;
+}
+
 /** Every scenario for one SANDBOX_POOL_SIZE, on a fresh Miniflare (fresh isolates, so the Worker's engine reads the new size). */
-async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upstreamUrl: string, withReferences: boolean): Promise<Measurement[]> {
-  const stateDir = await mkdtemp(join(os.tmpdir(), "ratchet-bench-state-"));
+async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upstreamUrl: string, withReferences: boolean): Promise<Row> {
+  const stateDir = await tempDir("ratchet-bench-state-");
+  const logs: LogCounts = new Map();
   let instance: Instance | undefined;
   try {
-    instance = await startMiniflare(built, facts, poolSize, stateDir);
+    instance = await startMiniflare(built, facts, poolSize, stateDir, logs);
     const { mf, ratchet, baseline, breakdown } = instance;
     await applyMigrations(mf);
 
     // Deploy the fetch task through the real API, then check each route answers as it should.
     const post = { method: "POST", body: ADDITION_BODY };
+    const fetchBody = JSON.stringify({ url: upstreamUrl });
     await expectJson("deploy fetch task", `${ratchet}/api/v1/tasks/${FETCH_TASK}`, { method: "PUT", body: JSON.stringify(fetchTaskDocument()) }, (b) => b.outcome === "created");
     await expectJson("run addition", `${ratchet}/api/v1/run/addition`, post, (b) => b.sum === 3);
-    await expectJson("run fetch task", `${ratchet}/api/v1/run/${FETCH_TASK}`, { method: "POST", body: JSON.stringify({ url: upstreamUrl }) }, (b) => b.status === 200 && b.ok === true);
+    await expectJson("run fetch task", `${ratchet}/api/v1/run/${FETCH_TASK}`, { method: "POST", body: fetchBody }, (b) => b.status === 200 && b.ok === true);
     await expectJson("baseline", `${baseline}/run`, post, (b) => b.sum === 3);
 
     const rows: Measurement[] = [];
     rows.push(await measure("baseline: Hono, no sandbox", { method: "POST", url: `${baseline}/run`, body: ADDITION_BODY }, { poolSize }));
     rows.push(await measure("POST /api/v1/run/addition", { method: "POST", url: `${ratchet}/api/v1/run/addition`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "addition" }));
-    rows.push(
-      await measure(`POST /api/v1/run/${FETCH_TASK} (50 ms upstream)`, { method: "POST", url: `${ratchet}/api/v1/run/${FETCH_TASK}`, body: JSON.stringify({ url: upstreamUrl }) }, { poolSize, mf, recordsAs: FETCH_TASK }),
-    );
+    const fetchTarget: Target = { method: "POST", url: `${ratchet}/api/v1/run/${FETCH_TASK}`, body: fetchBody };
+    if (Number(poolSize) < CLIENTS) {
+      // First with no more clients than sandboxes: what the pool gives when no execution has to wait for one.
+      rows.push(await measure(`diag: /run/${FETCH_TASK}, clients = pool size`, fetchTarget, { poolSize, clients: Number(poolSize), fetchesUpstream: true, mf, recordsAs: FETCH_TASK }));
+    }
+    rows.push(await measure(`POST /api/v1/run/${FETCH_TASK} (50 ms upstream)`, fetchTarget, { poolSize, fetchesUpstream: true, mf, recordsAs: FETCH_TASK }));
+    const probesAfterFetchRun = {
+      addition: await probe(`${ratchet}/api/v1/run/addition`, ADDITION_BODY),
+      fetchTask: await probe(`${ratchet}/api/v1/run/${FETCH_TASK}`, fetchBody),
+    };
+    console.log(`    after the fetch run, one request each: addition ${probesAfterFetchRun.addition}; fetch task ${probesAfterFetchRun.fetchTask}`);
+
+    let engineLoop: EngineLoop | undefined;
     if (withReferences) {
       await expectJson("breakdown sandbox", `${breakdown}/sandbox`, post, (b) => b.sum === 3);
       rows.push(await measure("ref: GET /api/v1/health (Hono + D1 read + R2 head)", { method: "GET", url: `${ratchet}/api/v1/health` }, { poolSize }));
       rows.push(await measure("ref: Hono + sandbox (Engine.execute, no D1)", { method: "POST", url: `${breakdown}/sandbox`, body: ADDITION_BODY }, { poolSize }));
       rows.push(await measure("ref: Hono + D1 insert (recordExecution, no sandbox)", { method: "POST", url: `${breakdown}/record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }));
-      rows.push(
-        await measure("ref: Hono + sandbox + D1 insert (no lookup)", { method: "POST", url: `${breakdown}/sandbox-record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }),
-      );
+      rows.push(await measure("ref: Hono + sandbox + D1 insert (no lookup)", { method: "POST", url: `${breakdown}/sandbox-record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }));
+      rows.push(await measure("ref: Hono + one fetch of the upstream, no sandbox", { method: "POST", url: `${breakdown}/fetch`, body: fetchBody }, { poolSize, fetchesUpstream: true }));
+      await fetch(`${breakdown}/engine-loop?n=300`).then((r) => r.text()); // warm-up
+      engineLoop = (await (await fetch(`${breakdown}/engine-loop?n=1000`)).json()) as EngineLoop;
     }
-    return rows;
+    return { poolSize, measurements: rows, probesAfterFetchRun, engineLoop, workerdLogs: Object.fromEntries(logs) };
   } finally {
     await instance?.mf.dispose();
-    await rm(stateDir, { recursive: true, force: true });
+    await removeTempDir(stateDir);
   }
 }
 
@@ -420,12 +527,13 @@ function fmt(x: number | undefined, digits = 1): string {
 }
 
 function printTable(rows: Measurement[], baselineRps: Map<string | undefined, number>): void {
-  const header = ["scenario", "pool", "rps", "ratio", "p50 ms", "p95 ms", "p99 ms", "errors", "workerd CPU ms/req", "workerd cores", "client cores", "recorded (drain)"];
+  const header = ["scenario", "pool", "clients", "rps", "ratio", "p50 ms", "p95 ms", "p99 ms", "errors", "workerd CPU ms/req", "workerd cores", "client cores", "other cores", "workerd RSS MiB", "recorded (drain)"];
   const lines = rows.map((m) => {
-    const ratio = m.scenario.includes(FETCH_TASK) ? m.rps / IDEAL_FETCH_PER_SECOND : m.rps / (baselineRps.get(m.poolSize) ?? NaN);
+    const ratio = m.idealPerSecond ? m.rps / m.idealPerSecond : m.rps / (baselineRps.get(m.poolSize) ?? NaN);
     return [
       m.scenario,
       m.poolSize ?? "-",
+      String(m.clients),
       fmt(m.rps, 0),
       m.scenario.startsWith("baseline") ? "1" : fmt(ratio, 2),
       fmt(m.p50Ms, 2),
@@ -435,6 +543,8 @@ function printTable(rows: Measurement[], baselineRps: Map<string | undefined, nu
       fmt(m.workerdCpuMsPerRequest, 2),
       fmt(m.workerdCores, 2),
       fmt(m.clientCores, 2),
+      fmt(m.otherCores, 2),
+      fmt(m.workerdRssMiB, 0),
       m.recorded ? `${m.recorded.found}/${m.recorded.expected} (${m.recorded.drainMs.toFixed(0)} ms)` : "-",
     ];
   });
@@ -478,7 +588,7 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(environment)) console.log(`  ${k.padEnd(20)} ${v}`);
   console.log();
 
-  const buildDir = await mkdtemp(join(os.tmpdir(), "ratchet-bench-build-"));
+  const buildDir = await tempDir("ratchet-bench-build-");
   let upstream: Server | undefined;
   try {
     const t0 = performance.now();
@@ -494,22 +604,49 @@ async function main(): Promise<void> {
     console.log(`upstream: ${upstreamUrl} answers after ${UPSTREAM_MS} ms (ideal for ${CLIENTS} clients: ${IDEAL_FETCH_PER_SECOND}/s)`);
     console.log("every /run request records an execution in D1 (Miniflare's local SQLite) after its response, through waitUntil: that is measured too\n");
 
-    const rows: Measurement[] = [];
     console.log(`SANDBOX_POOL_SIZE = "${facts.defaultPoolSize}" (wrangler.toml default)`);
-    rows.push(...(await runRow(built, facts, facts.defaultPoolSize, upstreamUrl, true)));
+    const defaultRow = await runRow(built, facts, facts.defaultPoolSize, upstreamUrl, true);
     console.log(`SANDBOX_POOL_SIZE = "${OVERRIDE_POOL_SIZE}" (binding override)`);
-    rows.push(...(await runRow(built, facts, OVERRIDE_POOL_SIZE, upstreamUrl, false)));
+    const overrideRow = await runRow(built, facts, OVERRIDE_POOL_SIZE, upstreamUrl, false);
     console.log();
 
+    const rows = [...defaultRow.measurements, ...overrideRow.measurements];
     const baselineRps = new Map(rows.filter((m) => m.scenario.startsWith("baseline")).map((m) => [m.poolSize, m.rps]));
     printTable(rows, baselineRps);
+    const disturbed = rows.filter((m) => (m.otherCores ?? 0) > 0.3);
+    if (disturbed.length > 0) {
+      console.log(`  CAUTION: other processes kept >0.3 core busy during ${disturbed.length} run(s) (${disturbed.map((m) => `${m.scenario}, pool ${m.poolSize}`).join("; ")}): those figures are low; rerun on a quiet machine.`);
+    }
+    console.log("  ratio: against the same pool row's baseline; for rows that fetch the upstream, against clients / 50 ms. CPU and cores from /proc.");
+    for (const m of rows.filter((r) => r.scenario.startsWith("baseline") && r.clientCores > 0.9 && r.workerdCpuMsPerRequest)) {
+      console.log(
+        `  note: the baseline (pool ${m.poolSize}) is bound by the load generator (${m.clientCores.toFixed(2)} cores) with workerd ${m.workerdCores?.toFixed(2)} cores busy; ` +
+          `by workerd CPU alone it could serve ~${(1000 / m.workerdCpuMsPerRequest!).toFixed(0)} rps, so its ratios flatter the Worker.`,
+      );
+    }
+    console.log();
+    const loop = defaultRow.engineLoop;
+    if (loop) {
+      console.log(
+        `engine alone in workerd (${loop.n} executions of tasks/addition back to back in one request, no HTTP/D1): ` +
+          // Means only: workerd's performance.now() is coarse (whole ms here), so single samples say little.
+        `${loop.wallMeanMs.toFixed(2)} ms each (mean); durationMs ${loop.durationMs.toFixed(2)} = ` +
+          `input validation ${loop.inputValidationMs.toFixed(2)} + sandbox ${loop.sandboxMs.toFixed(2)} + output validation ${loop.outputValidationMs.toFixed(2)} + rest`,
+      );
+    }
+    for (const row of [defaultRow, overrideRow]) {
+      const entries = Object.entries(row.workerdLogs).sort((a, b) => b[1] - a[1]);
+      if (entries.length === 0) continue;
+      console.log(`workerd log lines with pool ${row.poolSize} (count x first line):`);
+      for (const [message, count] of entries.slice(0, 6)) console.log(`  ${String(count).padStart(6)} x ${message}`);
+    }
     console.log();
 
-    const pick = (pool: string, part: string) => rows.find((m) => m.poolSize === pool && m.scenario.includes(part))!;
+    const pick = (pool: string, start: string) => rows.find((m) => m.poolSize === pool && m.scenario.startsWith(start))!;
     const figures = [facts.defaultPoolSize, OVERRIDE_POOL_SIZE].map((pool) => {
       const base = pick(pool, "baseline");
-      const trivial = pick(pool, "/run/addition");
-      const fetchRun = pick(pool, FETCH_TASK);
+      const trivial = pick(pool, "POST /api/v1/run/addition");
+      const fetchRun = pick(pool, `POST /api/v1/run/${FETCH_TASK}`);
       return {
         poolSize: pool,
         baselineRps: base.rps,
@@ -521,11 +658,16 @@ async function main(): Promise<void> {
         fetchRatio: fetchRun.rps / IDEAL_FETCH_PER_SECOND,
         fetchP50Ms: fetchRun.p50Ms,
         fetchP95Ms: fetchRun.p95Ms,
+        trivialErrors: trivial.errors,
+        fetchErrors: fetchRun.errors,
+        probesAfterFetchRun: (pool === defaultRow.poolSize ? defaultRow : overrideRow).probesAfterFetchRun,
       };
     });
     const line = (f: (typeof figures)[number]) =>
       `worker /run trivial: ${f.trivialRps.toFixed(0)} rps vs no-sandbox Hono ${f.baselineRps.toFixed(0)} rps (ratio ${f.trivialRatio.toFixed(2)}, target ${TARGET_TRIVIAL_RATIO}); ` +
-      `fetch task ${CLIENTS} clients x ${UPSTREAM_MS} ms: ${f.fetchPerSecond.toFixed(0)}/s (ratio ${f.fetchRatio.toFixed(2)} of ideal ${IDEAL_FETCH_PER_SECOND}/s, target ${TARGET_FETCH_RATIO})`;
+      `fetch task ${CLIENTS} clients x ${UPSTREAM_MS} ms: ${f.fetchPerSecond.toFixed(0)}/s (ratio ${f.fetchRatio.toFixed(2)} of ideal ${IDEAL_FETCH_PER_SECOND}/s, target ${TARGET_FETCH_RATIO})` +
+      (f.fetchErrors > 0 ? `, ${f.fetchErrors} errors, then /run/addition answered ${f.probesAfterFetchRun.addition.split(":")[0]}` : "") +
+      (f.trivialErrors > 0 ? `; ${f.trivialErrors} errors on /run/addition` : "");
     const summary = `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}; D1 recording included]`;
     console.log(summary);
     console.log(`  with SANDBOX_POOL_SIZE ${figures[1]!.poolSize}: ${line(figures[1]!)}`);
@@ -539,7 +681,7 @@ async function main(): Promise<void> {
       ],
       targets: { trivialRatio: TARGET_TRIVIAL_RATIO, fetchRatio: TARGET_FETCH_RATIO, idealFetchPerSecond: IDEAL_FETCH_PER_SECOND, upstreamMs: UPSTREAM_MS },
       figures,
-      measurements: rows,
+      rows: [defaultRow, overrideRow],
       summary,
     };
     const outDir = join(root, "bench/results");
@@ -549,7 +691,7 @@ async function main(): Promise<void> {
   } finally {
     upstream?.closeAllConnections();
     upstream?.close();
-    await rm(buildDir, { recursive: true, force: true });
+    await removeTempDir(buildDir);
   }
 }
 

@@ -5,6 +5,9 @@
  *   POST /sandbox         Engine.execute of tasks/addition, nothing stored
  *   POST /sandbox-record  the same, then recordExecution (D1 insert) through waitUntil, as invokeTask does
  *   POST /record          no sandbox: recordExecution of a canned result under a fresh id
+ *   POST /fetch           no sandbox, no D1: one fetch of input.url, as the fetch task makes (workerd's outbound HTTP cost)
+ *   GET  /engine-loop?n=N N executions back to back inside one request: the engine's own cost in
+ *                         workerd without HTTP or Hono (locally workerd's clock advances during CPU work)
  * Routes with "record" write rows with task_name "bench-breakdown".
  */
 import { Hono } from "hono";
@@ -63,6 +66,41 @@ app.post("/record", async (c) => {
   const result = { ...(await canned), executionId: crypto.randomUUID(), startedAt: new Date().toISOString() };
   c.executionCtx.waitUntil(record(c.env, input, result));
   return c.json(result.output as never, 200);
+});
+
+app.post("/fetch", async (c) => {
+  const { url } = await c.req.json<{ url: string }>();
+  const response = await fetch(url);
+  const body = (await response.json()) as { ok: boolean };
+  return c.json({ status: response.status, ok: body.ok });
+});
+
+app.get("/engine-loop", async (c) => {
+  const n = Math.min(2_000, Number(c.req.query("n") ?? "200") || 200);
+  const bundle = await additionBundle(c.env);
+  const engine = engineFor(c.env);
+  const walls: number[] = [];
+  const sums = { durationMs: 0, inputValidationMs: 0, sandboxMs: 0, outputValidationMs: 0 };
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const result = await engine.execute(bundle, { input: { num1: i, num2: 1 }, trigger: "http", fetch: platformFetch });
+    walls.push(performance.now() - t0);
+    if (result.status !== "completed") return c.json({ error: result.error }, 500);
+    sums.durationMs += result.durationMs;
+    sums.inputValidationMs += result.timings.inputValidationMs;
+    sums.sandboxMs += result.timings.sandboxMs;
+    sums.outputValidationMs += result.timings.outputValidationMs;
+  }
+  const mean = (x: number) => x / n;
+  return c.json({
+    n,
+    wallMeanMs: mean(walls.reduce((a, b) => a + b, 0)),
+    durationMs: mean(sums.durationMs),
+    inputValidationMs: mean(sums.inputValidationMs),
+    sandboxMs: mean(sums.sandboxMs),
+    outputValidationMs: mean(sums.outputValidationMs),
+    pool: engine.poolStats(),
+  });
 });
 
 export default app;

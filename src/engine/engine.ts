@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS, DEFAULT_MAXIMA, resolveLimits, type ExecutionLimits } f
 import type { Problem } from "./problems.ts";
 import type { LogEntry } from "./sandbox/console-sink.ts";
 import type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http-bridge.ts";
-import { SandboxPool, type PoolStats } from "./sandbox/pool.ts";
+import { PoolBusyError, SandboxPool, type PoolStats } from "./sandbox/pool.ts";
 import { CODE_FILENAME, runInSandbox, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
 import { checkBundle, type CheckResult } from "./validate.ts";
 
@@ -61,6 +61,8 @@ export interface EngineOptions {
   wasmModule: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
   /** Sandbox instances alive at once (each runs one execution at a time). */
   poolSize?: number;
+  /** How long an execution waits for a free sandbox before it fails with SandboxBusyError (default 30 s). */
+  maxPoolWaitMs?: number;
   defaults?: ExecutionLimits;
   maxima?: ExecutionLimits;
 }
@@ -94,6 +96,7 @@ export class Engine {
       maxInstances: options.poolSize ?? 8,
       maxMemoryBytes: this.maxima.memoryBytes + RUNTIME_HEADROOM,
       recycleAboveBytes: 2 * RUNTIME_HEADROOM + MiB,
+      maxWaitMs: options.maxPoolWaitMs,
     });
   }
 
@@ -179,14 +182,20 @@ export class Engine {
     }
 
     phase = performance.now();
-    const outcome = await this.runSandboxed({
-      code: bundle.code,
-      inputText: JSON.stringify(request.input),
-      contextText: JSON.stringify(context),
-      limits,
-      fetch: request.fetch,
-      recordExchanges: request.recordExchanges ?? false,
-    });
+    let outcome: SandboxOutcome;
+    try {
+      outcome = await this.runSandboxed({
+        code: bundle.code,
+        inputText: JSON.stringify(request.input),
+        contextText: JSON.stringify(context),
+        limits,
+        fetch: request.fetch,
+        recordExchanges: request.recordExchanges ?? false,
+      });
+    } catch (error) {
+      if (!(error instanceof PoolBusyError)) throw error;
+      return finish({ type: "SandboxBusyError", message: `The task did not start: ${error.message}; try again shortly` });
+    }
     result.timings.sandboxMs = elapsed(phase);
     result.timings.cpuMs = outcome.cpuMs;
     result.logs = outcome.logs;

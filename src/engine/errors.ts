@@ -21,7 +21,8 @@ export type PlatformErrorType =
   | "OutputSchemaError"
   | "EntryPointError"
   | "InvalidTaskError"
-  | "SandboxError";
+  | "SandboxError"
+  | "SandboxBusyError";
 
 /** Error classes the guide gives task code; they exist inside the sandbox as real Error subclasses. */
 export const GUEST_ERROR_CLASSES = [

@@ -30,21 +30,25 @@ async function register(env: Env): Promise<void> {
       const deployed = await deployBundle(db, env.BUNDLES, name, checked.bundle);
       await syncDeclaredSchedules(db, deployed.version);
     } catch (error) {
+      // Another request of a fresh isolate registered it at the same moment: done already.
+      if (/UNIQUE constraint failed/.test(String((error as Error).cause ?? error))) continue;
       if (!(error instanceof VersionConflictError)) throw error;
       console.error(`bundled task ${name} not registered: ${error.message}`);
     }
   }
 }
 
-let registration: Promise<void> | undefined;
+let registered = false;
 
-/** Registers the bundled tasks once per isolate, idempotently by content hash (a failure is retried on the next request). */
-export function ensureBundledTasks(env: Env): Promise<void> {
-  registration ??= register(env).catch((error: unknown) => {
-    registration = undefined;
-    throw error;
-  });
-  return registration;
+/**
+ * Registers the bundled tasks, idempotently by content hash, until it has succeeded once in
+ * this isolate. Each request runs its own check rather than awaiting another request's: in
+ * workerd a request cannot wait on I/O that belongs to another.
+ */
+export async function ensureBundledTasks(env: Env): Promise<void> {
+  if (registered) return;
+  await register(env);
+  registered = true;
 }
 
 export const bundledTasks: MiddlewareHandler<AppEnv> = async (c, next) => {

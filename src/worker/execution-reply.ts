@@ -8,7 +8,8 @@ import { readJson, taskName } from "./request.ts";
 /**
  * The HTTP answer for an execution. "envelope" (POST /tasks/{name}/execute) wraps the output
  * with the execution's facts; "bare" (POST /run/{name}) answers with the output itself.
- * Both: 400 when the input failed the schema, 422 when the task failed; the id is in a header.
+ * Both: 400 when the input failed the schema, 422 when the task failed, 503 when every sandbox
+ * stayed busy; the id is in a header.
  */
 export function executionReply(c: Context, result: ExecutionResult, style: "envelope" | "bare"): Response {
   c.header("X-Ratchet-Execution-Id", result.executionId);
@@ -17,6 +18,10 @@ export function executionReply(c: Context, result: ExecutionResult, style: "enve
     return c.json({ execution_id: result.executionId, status: result.status, output: result.output, duration_ms: result.durationMs, logs: result.logs }, 200);
   }
   const error = result.error!;
+  if (error.type === "SandboxBusyError") {
+    c.header("Retry-After", "1");
+    return c.json(errorEnvelope("busy", error.message, { execution_id: result.executionId }), 503);
+  }
   if (error.type === "InputSchemaError") {
     return c.json(errorEnvelope("invalid_input", error.message, { execution_id: result.executionId, ...(error.details as object) }), 400);
   }

@@ -17,22 +17,20 @@ export function engineFor(env: Env): Engine {
 }
 
 const MAX_CACHED_BUNDLES = 200;
-const bundles = new Map<string, Promise<TaskBundle>>();
+const bundles = new Map<string, TaskBundle>();
 
 /**
  * Bundles by content hash, cached per isolate: a hash names one content forever, so a cached
- * bundle is never stale, and a new deploy (a new hash) is seen at once.
+ * bundle is never stale, and a new deploy (a new hash) is seen at once. Only loaded bundles are
+ * shared: a request never waits on another request's R2 read (workerd cancels such waits).
  */
-export function loadBundle(bucket: R2Bucket, hash: string, key: string): Promise<TaskBundle> {
+export async function loadBundle(bucket: R2Bucket, hash: string, key: string): Promise<TaskBundle> {
   const cached = bundles.get(hash);
   if (cached) return cached;
-  const loading = (async () => {
-    const object = await bucket.get(key);
-    if (!object) throw new Error(`bundle object ${key} is missing`);
-    return restoreBundle(await object.json(), hash);
-  })();
-  bundles.set(hash, loading);
-  loading.catch(() => bundles.delete(hash));
+  const object = await bucket.get(key);
+  if (!object) throw new Error(`bundle object ${key} is missing`);
+  const bundle = await restoreBundle(await object.json(), hash);
+  bundles.set(hash, bundle);
   if (bundles.size > MAX_CACHED_BUNDLES) bundles.delete(bundles.keys().next().value!);
-  return loading;
+  return bundle;
 }

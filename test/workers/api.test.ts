@@ -219,6 +219,14 @@ describe("executing", () => {
     expect(Math.max(...replies.map((r) => r.body.sum))).toBeGreaterThan(1);
   });
 
+  it("serves more concurrent fetching invocations than the pool has sandboxes, none cancelled as hung", async () => {
+    const name = uniqueName("overflow");
+    await deploy(name, bundle({ code: `(function(input) { return { sum: fetch(input.url + "/slow?ms=100").status }; })`, input: { type: "object" } }));
+    const replies = await Promise.all(Array.from({ length: 14 }, () => call("POST", `/run/${name}`, { url: inject("upstreamUrl") })));
+    expect(replies.map((r) => r.status)).toEqual(Array(14).fill(200));
+    expect((await call("POST", `/run/${name}`, { url: inject("upstreamUrl") })).body).toEqual({ sum: 200 });
+  });
+
   it("keeps large records whole in R2 with a pointer", async () => {
     const name = uniqueName("large");
     await deploy(name, bundle({ code: "(function() { for (var i = 0; i < 200; i++) console.log('x'.repeat(500) + i); return { sum: 1 }; })" }));

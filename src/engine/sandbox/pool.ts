@@ -9,6 +9,8 @@ export interface PoolOptions {
   maxMemoryBytes: number;
   /** An instance whose memory grew past this is dropped after its run (wasm memory never shrinks). */
   recycleAboveBytes: number;
+  /** How long an execution waits for a free instance before it is refused as busy. */
+  maxWaitMs?: number;
 }
 
 export interface PoolStats {
@@ -20,19 +22,30 @@ export interface PoolStats {
   discarded: number;
 }
 
+/** Every instance stayed busy for the whole wait. */
+export class PoolBusyError extends Error {
+  override name = "PoolBusyError";
+}
+
+const FIRST_WAIT_MS = 1;
+const LONGEST_WAIT_MS = 20;
+
 /**
  * A bounded set of QuickJS wasm instances, each lent to one execution at a time, because
  * asyncify lets a wasm instance suspend in only one host call at once. Reusing instances
  * saves the ~1 ms instantiation; bounding them bounds the isolate's memory.
+ *
+ * A waiting execution polls on its own timers rather than waiting on a promise another
+ * execution resolves: in workerd each request has its own I/O context, and a request that
+ * waits on another request's promise is cancelled as hung.
  */
 export class SandboxPool {
   private readonly idle: QuickJSInstance[] = [];
-  private readonly waiting: Array<(instance: QuickJSInstance | undefined) => void> = [];
   private live = 0;
+  private waiting = 0;
   private created = 0;
   private discarded = 0;
-  private wasm: Promise<WebAssembly.Module> | undefined;
-
+  private loadedWasm: WebAssembly.Module | undefined;
   private readonly options: PoolOptions;
 
   constructor(options: PoolOptions) {
@@ -44,7 +57,7 @@ export class SandboxPool {
       live: this.live,
       idle: this.idle.length,
       busy: this.live - this.idle.length,
-      waiting: this.waiting.length,
+      waiting: this.waiting,
       created: this.created,
       discarded: this.discarded,
     };
@@ -59,45 +72,50 @@ export class SandboxPool {
       reusable = result.reusable;
       return result.value;
     } finally {
-      this.release(instance, reusable && instance.memory.buffer.byteLength <= this.options.recycleAboveBytes);
+      if (reusable && instance.memory.buffer.byteLength <= this.options.recycleAboveBytes) this.idle.push(instance);
+      else {
+        this.live -= 1;
+        this.discarded += 1;
+      }
     }
   }
 
   private async acquire(): Promise<QuickJSInstance> {
-    const free = this.idle.pop();
-    if (free) return free;
-    if (this.live >= this.options.maxInstances) {
-      const handed = await new Promise<QuickJSInstance | undefined>((resolve) => this.waiting.push(resolve));
-      if (handed) return handed;
+    const maxWaitMs = this.options.maxWaitMs ?? 30_000;
+    let waited = 0;
+    let pause = FIRST_WAIT_MS;
+    for (;;) {
+      const free = this.idle.pop();
+      if (free) return free;
+      if (this.live < this.options.maxInstances) return this.create();
+      if (waited >= maxWaitMs) {
+        throw new PoolBusyError(`all ${this.options.maxInstances} sandbox instances stayed busy for ${maxWaitMs} ms`);
+      }
+      this.waiting += 1;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      this.waiting -= 1;
+      // Counted, not clocked: in production Workers the clock only moves across I/O.
+      waited += pause;
+      pause = Math.min(pause * 2, LONGEST_WAIT_MS);
     }
+  }
+
+  private async create(): Promise<QuickJSInstance> {
     this.live += 1;
     try {
-      const instance = await instantiateQuickJS(await this.loadWasm(), this.options.maxMemoryBytes);
+      const instance = await instantiateQuickJS(await this.wasm(), this.options.maxMemoryBytes);
       this.created += 1;
       return instance;
     } catch (error) {
       this.live -= 1;
-      this.waiting.shift()?.(undefined);
       throw error;
     }
   }
 
-  private release(instance: QuickJSInstance, reusable: boolean): void {
-    const next = this.waiting.shift();
-    if (reusable) {
-      if (next) next(instance);
-      else this.idle.push(instance);
-      return;
-    }
-    this.live -= 1;
-    this.discarded += 1;
-    // A waiter gets the freed slot and instantiates a fresh instance itself.
-    next?.(undefined);
-  }
-
-  private loadWasm(): Promise<WebAssembly.Module> {
+  private async wasm(): Promise<WebAssembly.Module> {
     const source = this.options.wasmModule;
-    this.wasm ??= source instanceof WebAssembly.Module ? Promise.resolve(source) : source();
-    return this.wasm;
+    if (source instanceof WebAssembly.Module) return source;
+    this.loadedWasm ??= await source();
+    return this.loadedWasm;
   }
 }

@@ -1,0 +1,32 @@
+import { describe, expect, inject, it } from "vitest";
+import { createLocalEngine } from "../../src/cli/local-engine.ts";
+
+describe("sandbox pool", () => {
+  const engine = createLocalEngine({ poolSize: 2, maxPoolWaitMs: 100 });
+  const platformFetch = (request: Request) => fetch(request);
+
+  it("queues executions beyond the pool size, then refuses with SandboxBusyError past the wait, and recovers", async () => {
+    const loaded = await engine.loadDocument({
+      format: "ratchet.bundle/1",
+      metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
+      code: "(function(input) { return fetch(input.url + '/slow?ms=' + input.ms).body.overlap; })",
+      input_schema: {},
+      output_schema: {},
+      tests: [],
+    });
+    if (!loaded.ok) throw new Error("invalid");
+    const run = (ms: number) => engine.execute(loaded.bundle, { input: { url: inject("upstreamUrl"), ms }, trigger: "test", fetch: platformFetch });
+
+    // Three short runs on two instances: the third waits for a free one and completes.
+    const short = await Promise.all([run(30), run(30), run(30)]);
+    expect(short.map((r) => r.status)).toEqual(["completed", "completed", "completed"]);
+
+    // Two long runs hold both instances longer than the third may wait.
+    const results = await Promise.all([run(600), run(600), run(10)]);
+    expect(results.map((r) => r.status)).toEqual(["completed", "completed", "failed"]);
+    expect(results[2]!.error).toMatchObject({ type: "SandboxBusyError" });
+    expect(results[2]!.error!.message).toMatch(/2 sandbox instances stayed busy for 100 ms/);
+    expect(engine.poolStats()).toMatchObject({ live: 2, busy: 0, waiting: 0 });
+    expect((await run(10)).status).toBe("completed");
+  });
+});
