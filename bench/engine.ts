@@ -6,7 +6,6 @@
  * Runs in well under 2 minutes; the only network it touches is a local server on 127.0.0.1.
  */
 import { readFile, mkdir, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { createLocalEngine } from "../src/cli/local-engine.ts";
@@ -14,6 +13,7 @@ import { Engine, type ExecutionResult, type TaskBundle, type TaskFiles } from ".
 import { POLLS_PER_CPU_MS } from "../src/engine/limits.ts";
 import { HOST_GLOBALS, PRELUDE_SOURCE } from "../src/engine/sandbox/prelude.ts";
 import { instantiateQuickJS } from "../src/engine/sandbox/quickjs-module.ts";
+import { percentile, startSlowUpstream } from "./support.ts";
 
 // A hung run must not hang CI or a README refresh.
 setTimeout(() => {
@@ -52,10 +52,6 @@ function expectStatus(result: ExecutionResult, status: "completed" | "failed", e
   }
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const r = (x: number, digits = 3): number => Number(x.toFixed(digits));
@@ -256,15 +252,6 @@ const CLIENTS = 10;
 const UPSTREAM_MS = 50;
 const IDEAL_PER_SECOND = CLIENTS / (UPSTREAM_MS / 1000);
 
-function startServer(): Promise<Server> {
-  const server = createServer((_req, res) => {
-    setTimeout(() => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end('{"ok":true}');
-    }, UPSTREAM_MS);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 async function closedLoop(run: () => Promise<void>, durationMs: number) {
   const latencies: number[] = [];
@@ -399,7 +386,7 @@ async function main(): Promise<void> {
   console.log();
 
   console.log(`5. ${CLIENTS} clients, each running back-to-back executions that fetch a local server answering after ${UPSTREAM_MS} ms (ideal ${IDEAL_PER_SECOND}/s)`);
-  const server = await startServer();
+  const server = await startSlowUpstream(UPSTREAM_MS);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   let concurrency;
   try {

@@ -15,12 +15,13 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { percentile, startSlowUpstream } from "./support.ts";
 
 const root = join(import.meta.dirname, "..");
 const CLIENTS = 10;
@@ -214,15 +215,6 @@ async function executionCount(mf: Miniflare, taskName: string): Promise<number> 
 // ---------------------------------------------------------------------------------------------
 // The upstream the fetch task calls: answers after 50 ms.
 
-function startUpstream(): Promise<Server> {
-  const server = createServer((_req, res) => {
-    setTimeout(() => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end('{"ok":true}');
-    }, UPSTREAM_MS);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 /** The fetch task, as a bundle document (the shape PUT /api/v1/tasks/{name} takes). */
 function fetchTaskDocument() {
@@ -269,10 +261,6 @@ interface LoadResult {
   workerdRssMiB?: number;
 }
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 interface ProcSample {
   /** CPU ticks (user + system) of every workerd process under this one (Miniflare spawns workerd as a child). */
@@ -599,7 +587,7 @@ async function main(): Promise<void> {
       buildDir,
     };
     console.log(`built the Worker (wrangler deploy --dry-run) and the bench workers (esbuild) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    upstream = await startUpstream();
+    upstream = await startSlowUpstream(UPSTREAM_MS);
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
     console.log(`upstream: ${upstreamUrl} answers after ${UPSTREAM_MS} ms (ideal for ${CLIENTS} clients: ${IDEAL_FETCH_PER_SECOND}/s)`);
     console.log("every /run request records an execution in D1 (Miniflare's local SQLite) after its response, through waitUntil: that is measured too\n");
