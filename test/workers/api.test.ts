@@ -300,11 +300,33 @@ describe("bad requests", () => {
     expect((await call("POST", `/run/${name}`, "")).body.error.message).toMatch(/empty/);
   });
 
-  it("answers an oversized body with 413", async () => {
+  it("answers an oversized body with 413: inputs over 1 MiB, bundles over 10 MiB", async () => {
     const huge = JSON.stringify({ a: "x".repeat(2 * 1024 * 1024) });
     const reply = await call("POST", "/run/addition", huge);
     expect(reply.status).toBe(413);
-    expect(reply.body.error.code).toBe("payload_too_large");
+    expect(reply.body.error).toMatchObject({ code: "payload_too_large", details: { max_bytes: 1024 * 1024 } });
+    const hugeBundle = JSON.stringify({ ...bundle(), code: `(function() { return 1; }) // ${"x".repeat(11 * 1024 * 1024)}` });
+    const deployed = await call("PUT", `/tasks/${uniqueName("huge")}`, hugeBundle);
+    expect(deployed.status).toBe(413);
+    expect(deployed.body.error.details.max_bytes).toBe(10 * 1024 * 1024);
+  });
+
+  it("answers 404 for an unknown task on every task route", async () => {
+    for (const [method, path, body] of [
+      ["GET", "/tasks/ghost", undefined],
+      ["GET", "/tasks/ghost/versions", undefined],
+      ["POST", "/tasks/ghost/rollback", { version: "1.0.0" }],
+      ["POST", "/tasks/ghost/test", undefined],
+      ["POST", "/tasks/ghost/execute", {}],
+      ["DELETE", "/tasks/ghost", undefined],
+      ["GET", "/schedules/ghost", undefined],
+      ["PATCH", "/schedules/ghost", { enabled: false }],
+      ["POST", "/schedules/ghost/trigger", undefined],
+    ] as const) {
+      const reply = await call(method, path, body);
+      expect(reply.status, `${method} ${path}`).toBe(404);
+      expect(reply.body.error.code).toBe("not_found");
+    }
   });
 
   it("answers a wrong method with 405 and Allow, an unknown route with 404, a bad name with 400", async () => {
