@@ -128,6 +128,11 @@ export async function setCurrentVersion(db: Db, name: string, versionId: string,
   return task!;
 }
 
+export async function setEnabled(db: Db, name: string, enabled: boolean, now = new Date().toISOString()): Promise<TaskRow> {
+  const [task] = await db.update(tasks).set({ enabled, updatedAt: now }).where(eq(tasks.name, name)).returning();
+  return task!;
+}
+
 /**
  * Deletes a task and all its versions (one batch), then the bundle objects no other version
  * uses. Execution history stays.

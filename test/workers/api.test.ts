@@ -106,6 +106,19 @@ describe("deploying", () => {
     expect(bad.body.error.details.issues[0].pointer).toBe("/version");
   });
 
+  it("disables a task (invocations refused with 409) and enables it again", async () => {
+    const name = uniqueName("toggle");
+    await deploy(name);
+    const off = await call("PATCH", `/tasks/${name}`, { enabled: false });
+    expect(off).toMatchObject({ status: 200, body: { name, enabled: false } });
+    const refused = await call("POST", `/run/${name}`, { a: 1, b: 2 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("task_disabled");
+    expect((await call("PATCH", `/tasks/${name}`, { enabled: "no" })).body.error.details.issues[0].pointer).toBe("/enabled");
+    expect((await call("PATCH", `/tasks/${name}`, { enabled: true })).body.enabled).toBe(true);
+    expect((await call("POST", `/run/${name}`, { a: 1, b: 2 })).body).toEqual({ sum: 3 });
+  });
+
   it("deletes a task and its versions but keeps its execution history", async () => {
     const name = uniqueName("delete");
     await deploy(name);
@@ -330,9 +343,9 @@ describe("bad requests", () => {
   });
 
   it("answers a wrong method with 405 and Allow, an unknown route with 404, a bad name with 400", async () => {
-    const reply = await call("PATCH", "/tasks/addition");
+    const reply = await call("POST", "/tasks/addition");
     expect(reply.status).toBe(405);
-    expect(reply.headers.get("allow")).toBe("GET, PUT, DELETE");
+    expect(reply.headers.get("allow")).toBe("GET, PUT, PATCH, DELETE");
     expect(reply.body.error.code).toBe("method_not_allowed");
     expect((await call("GET", "/run/addition")).status).toBe(405);
     expect((await call("GET", "/nowhere")).body.error.code).toBe("not_found");

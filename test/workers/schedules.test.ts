@@ -177,6 +177,15 @@ describe("the scheduler", () => {
     expect(await executionsOf(schedule.id)).toHaveLength(0);
   });
 
+  it("pauses a schedule whose task was disabled, with the reason", async () => {
+    const { name, schedule } = await scheduled(echoContext, { cron: "*/5 * * * *" });
+    await call("PATCH", `/tasks/${name}`, { enabled: false });
+    await tick(plus(schedule.next_run_at, 1000));
+    const paused = await call("GET", `/schedules/${schedule.id}`);
+    expect(paused.body).toMatchObject({ enabled: false, paused_reason: `Task ${name} is disabled` });
+    expect(await executionsOf(schedule.id)).toHaveLength(0);
+  });
+
   it("does not run a schedule the user disabled, and resumes from the next slot when enabled", async () => {
     const { schedule } = await scheduled(echoContext, { cron: "*/5 * * * *" });
     await call("PATCH", `/schedules/${schedule.id}`, { enabled: false });

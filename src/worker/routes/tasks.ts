@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { runTests } from "../../engine/index.ts";
 import { syncDeclaredSchedules } from "../../schedules/service.ts";
-import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersions, openDb, setCurrentVersion, VersionConflictError } from "../../store/tasks.ts";
+import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersions, openDb, setCurrentVersion, setEnabled, VersionConflictError } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executeHandler } from "../execution-reply.ts";
@@ -10,6 +10,13 @@ import { checkBody, limitParam, readJson, taskName } from "../request.ts";
 import { resource } from "../resource.ts";
 import { engineFor, loadBundle } from "../sandbox.ts";
 import { taskDetailView, taskView, versionView } from "../views.ts";
+
+const taskChangeSchema = {
+  type: "object",
+  required: ["enabled"],
+  additionalProperties: false,
+  properties: { enabled: { type: "boolean", description: "A disabled task refuses invocations (409) and its schedules pause" } },
+} as const;
 
 const rollbackSchema = {
   type: "object",
@@ -56,6 +63,13 @@ export function taskRoutes(app: Hono<AppEnv>): void {
       return c.json(taskDetailView(task, version));
     },
     PUT: deploy,
+    PATCH: async (c) => {
+      const name = taskName(c);
+      const { version } = await requireTask(c, name);
+      const { enabled } = checkBody<{ enabled: boolean }>(taskChangeSchema, await readJson(c), "The task change");
+      const task = await setEnabled(openDb(c.env.DB), name, enabled);
+      return c.json(taskView(task, version));
+    },
     DELETE: async (c) => {
       const name = taskName(c);
       await requireTask(c, name);
