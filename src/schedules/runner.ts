@@ -20,6 +20,8 @@ export interface TickReport {
   retried: number;
   skipped: number;
   paused: number;
+  /** Runs the platform could not start (logged). */
+  failed: number;
 }
 
 /** The last slot at or before `now`, walking on from the due slot `from`. */
@@ -42,7 +44,7 @@ function latestDueSlot(row: ScheduleRow, from: Date, now: Date): Date {
 export async function runDueSchedules(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, now: Date): Promise<TickReport> {
   const db = openDb(env.DB);
   const at = now.toISOString();
-  const report: TickReport = { ran: 0, retried: 0, skipped: 0, paused: 0 };
+  const report: TickReport = { ran: 0, retried: 0, skipped: 0, paused: 0, failed: 0 };
   const limit = pLimit(PARALLEL_RUNS);
   const [due, retries] = await Promise.all([dueSchedules(db, at, BATCH), dueRetries(db, at, BATCH)]);
   await Promise.all([
@@ -76,8 +78,7 @@ async function runSlot(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: D
     updatedAt: at,
   };
   if (!(await startRun(db, run))) return;
-  await attempt(env, ctx, db, row, run, now, report);
-  report.ran += 1;
+  if (await attempt(env, ctx, db, row, run, now, report)) report.ran += 1;
 }
 
 async function runRetry(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: Db, waiting: ScheduleRunRow, now: Date, report: TickReport): Promise<void> {
@@ -88,12 +89,11 @@ async function runRetry(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: 
     await updateRun(db, run.id, { status: "failed", updatedAt: now.toISOString() });
     return;
   }
-  await attempt(env, ctx, db, row, run, now, report);
-  report.retried += 1;
+  if (await attempt(env, ctx, db, row, run, now, report)) report.retried += 1;
 }
 
-/** One attempt of a run: execute, record, and decide whether another attempt follows. */
-async function attempt(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: Db, row: ScheduleRow, run: ScheduleRunRow, now: Date, report: TickReport): Promise<void> {
+/** One attempt of a run: execute, record, and decide whether another attempt follows. False when it could not run. */
+async function attempt(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: Db, row: ScheduleRow, run: ScheduleRunRow, now: Date, report: TickReport): Promise<boolean> {
   const at = now.toISOString();
   try {
     const { result, recorded } = await invokeTask(env, ctx, row.taskName, row.input, {
@@ -112,11 +112,18 @@ async function attempt(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: D
       updatedAt: at,
     });
     await countOutcome(db, row.id, { status: result.status, executionId: result.executionId, at });
+    return true;
   } catch (error) {
-    if (!(error instanceof ApiError) || (error.code !== "not_found" && error.code !== "task_disabled")) throw error;
-    // The task is gone or disabled: pause the schedule with the reason instead of failing every minute.
-    await updateSchedule(db, row.id, { enabled: false, pausedReason: error.message, updatedAt: at });
     await updateRun(db, run.id, { status: "failed", updatedAt: at });
-    report.paused += 1;
+    if (error instanceof ApiError && (error.code === "not_found" || error.code === "task_disabled")) {
+      // The task is gone or disabled: pause the schedule with the reason instead of failing every minute.
+      await updateSchedule(db, row.id, { enabled: false, pausedReason: error.message, updatedAt: at });
+      report.paused += 1;
+      return false;
+    }
+    // A platform fault (storage unreachable, bundle missing): this run fails, the other schedules go on.
+    console.error(`schedule ${row.id} (${row.taskName}) could not run its slot ${run.slot}`, error);
+    report.failed += 1;
+    return false;
   }
 }

@@ -11,6 +11,7 @@ export default {
   fetch: app.fetch,
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
     await ensureBundledTasks(env);
-    await runDueSchedules(env, ctx, new Date(controller.scheduledTime));
+    const report = await runDueSchedules(env, ctx, new Date(controller.scheduledTime));
+    if (Object.values(report).some((count) => count > 0)) console.log("scheduler tick", JSON.stringify(report));
   },
 };

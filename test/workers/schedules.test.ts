@@ -186,6 +186,20 @@ describe("the scheduler", () => {
     expect(await executionsOf(schedule.id)).toHaveLength(0);
   });
 
+  it("fails only the run whose bundle cannot be loaded; the other schedules of the tick still run", async () => {
+    // Its own code, so its bundle hash is new and not already cached by an earlier test's run.
+    const broken = await scheduled(`${echoContext} // ${uniqueName("broken")}`, { cron: "*/5 * * * *", retry: { max_attempts: 1 } });
+    const healthy = await scheduled(echoContext, { cron: "*/5 * * * *" });
+    expect(healthy.schedule.next_run_at).toBe(broken.schedule.next_run_at);
+    const task = await call("GET", `/tasks/${broken.name}`);
+    // Storage loses the bundle object (content-addressed: bundles/sha256/<hex>.json).
+    await env.BUNDLES.delete(`bundles/${task.body.current_version.hash.replace(":", "/")}.json`);
+    await tick(plus(broken.schedule.next_run_at, 1000));
+    expect((await call("GET", `/schedules/${broken.schedule.id}/runs`)).body.runs).toEqual([expect.objectContaining({ status: "failed" })]);
+    expect((await call("GET", `/schedules/${broken.schedule.id}`)).body.enabled).toBe(true);
+    expect((await call("GET", `/schedules/${healthy.schedule.id}/runs`)).body.runs).toEqual([expect.objectContaining({ status: "completed" })]);
+  });
+
   it("does not run a schedule the user disabled, and resumes from the next slot when enabled", async () => {
     const { schedule } = await scheduled(echoContext, { cron: "*/5 * * * *" });
     await call("PATCH", `/schedules/${schedule.id}`, { enabled: false });
