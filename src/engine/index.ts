@@ -2,7 +2,7 @@
 export { canonicalJson, documentFromFiles, hashDocument, parseJsonFile, restoreBundle, TASK_FILES, type TaskBundle, type TaskFiles } from "./bundle.ts";
 export { BUNDLE_FORMAT, bundleDocumentSchema, metadataSchema, scheduleDeclarationSchema, testCaseSchema, type BundleDocument, type ScheduleDeclaration, type TaskMetadata, type TestCase } from "./documents.ts";
 export { Engine, TRIGGERS, type EngineOptions, type ExecuteRequest, type ExecutionResult, type TaskContext, type Trigger } from "./engine.ts";
-export { GUEST_ERROR_CLASSES, isLimitError, LIMIT_ERROR_TYPES, type ExecutionError, type PlatformErrorType } from "./errors.ts";
+export { GUEST_ERROR_CLASSES, LIMIT_ERROR_TYPES, type ExecutionError, type PlatformErrorType } from "./errors.ts";
 export { checkSchemaDocument, compileSchema, type SchemaIssue } from "./json-schema.ts";
 export { DEFAULT_LIMITS, DEFAULT_MAXIMA, parseMemorySize, type ExecutionLimits } from "./limits.ts";
 export { diffExpected, matchesSubset } from "./match.ts";

@@ -14,7 +14,7 @@ export type CronCheck = { ok: true; schedule: Schedule } | { ok: false; field: "
 const MACROS = ["@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"];
 const FIELDS = "minute hour day-of-month month day-of-week";
 
-export function isTimeZone(timezone: string): boolean {
+function isTimeZone(timezone: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });
     return true;

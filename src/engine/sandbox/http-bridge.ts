@@ -38,7 +38,7 @@ type GuestAnswer =
 const SECRET_NAME = /key|token|secret|pass|auth|sig|credential|session|appid/i;
 const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$/i;
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.username || parsed.password) {

@@ -5,8 +5,8 @@ import { errorEnvelope } from "../errors.ts";
 
 const MiB = 1024 * 1024;
 /** Bundles (deploy, validate) may be larger than execution inputs. */
-export const MAX_BUNDLE_BYTES = 10 * MiB;
-export const MAX_INPUT_BYTES = 1 * MiB;
+const MAX_BUNDLE_BYTES = 10 * MiB;
+const MAX_INPUT_BYTES = 1 * MiB;
 
 const tooLarge = (max: number) =>
   bodyLimit({ maxSize: max, onError: (c) => c.json(errorEnvelope("payload_too_large", `The request body is larger than ${max} bytes`, { max_bytes: max }), 413) });
