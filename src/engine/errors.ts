@@ -43,7 +43,3 @@ export interface ExecutionError {
   /** Structured detail: schema issues, the limit that was hit, ... */
   details?: unknown;
 }
-
-export function isLimitError(type: string): type is LimitErrorType {
-  return (LIMIT_ERROR_TYPES as readonly string[]).includes(type);
-}
