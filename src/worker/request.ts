@@ -13,7 +13,10 @@ export async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-/** Checks a request document against its schema (the same validator tasks use); 400 with every issue. */
+/**
+ * Checks a request document against its schema (the same validator tasks use); 400 with every
+ * issue. `T` is the schema's own type (FromSchema), declared beside it.
+ */
 export function checkBody<T>(schema: object, value: unknown, what: string): T {
   const issues = compileSchema(schema).check(value);
   if (issues.length > 0) throw new ApiError(400, "invalid_request", `${what} is not valid`, { issues });

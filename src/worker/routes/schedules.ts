@@ -1,5 +1,6 @@
 import type { Context, Hono } from "hono";
-import { scheduleDeclarationSchema, type ScheduleDeclaration } from "../../engine/index.ts";
+import type { FromSchema, JSONSchema } from "json-schema-to-ts";
+import { scheduleDeclarationSchema } from "../../engine/index.ts";
 import { changeSchedule, createSchedule, cronOf, ScheduleRejected } from "../../schedules/service.ts";
 import { deleteSchedule, getSchedule, listRuns, listSchedules, type ScheduleRow } from "../../store/schedules.ts";
 import { findTask, openDb } from "../../store/tasks.ts";
@@ -14,8 +15,10 @@ const createSchema = {
   ...scheduleDeclarationSchema,
   required: ["task", "cron"],
   properties: { ...scheduleDeclarationSchema.properties, task: { type: "string", minLength: 1 } },
-} as const;
-const patchSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const;
+} as const satisfies JSONSchema;
+type ScheduleCreate = FromSchema<typeof createSchema>;
+const patchSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const satisfies JSONSchema;
+type ScheduleChange = FromSchema<typeof patchSchema>;
 
 export function scheduleView(row: ScheduleRow, nextRuns = 0) {
   const cron = cronOf(row);
@@ -67,7 +70,7 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
       return c.json({ schedules: rows.map((row) => scheduleView(row)) });
     },
     POST: async (c) => {
-      const body = checkBody<ScheduleDeclaration & { task: string }>(createSchema, await readJson(c), "The schedule");
+      const body = checkBody<ScheduleCreate>(createSchema, await readJson(c), "The schedule");
       const db = openDb(c.env.DB);
       const found = await findTask(db, body.task);
       if (!found) throw new ApiError(400, "invalid_task", `No task named ${body.task}; deploy it first`, { field: "task" });
@@ -81,7 +84,7 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
     GET: async (c) => c.json(scheduleView(await requireSchedule(c), 5)),
     PATCH: async (c) => {
       const current = await requireSchedule(c);
-      const change = checkBody<Partial<ScheduleDeclaration>>(patchSchema, await readJson(c), "The schedule change");
+      const change = checkBody<ScheduleChange>(patchSchema, await readJson(c), "The schedule change");
       const db = openDb(c.env.DB);
       const found = await findTask(db, current.taskName);
       if (!found) throw new ApiError(409, "task_missing", `Task ${current.taskName} no longer exists; deploy it again or delete this schedule`);

@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { runTests } from "../../engine/index.ts";
 import { syncDeclaredSchedules } from "../../schedules/service.ts";
 import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersions, openDb, setCurrentVersion, setEnabled, VersionConflictError } from "../../store/tasks.ts";
@@ -16,14 +17,16 @@ const taskChangeSchema = {
   required: ["enabled"],
   additionalProperties: false,
   properties: { enabled: { type: "boolean", description: "A disabled task refuses invocations (409) and its schedules pause" } },
-} as const;
+} as const satisfies JSONSchema;
+type TaskChange = FromSchema<typeof taskChangeSchema>;
 
 const rollbackSchema = {
   type: "object",
   required: ["version"],
   additionalProperties: false,
   properties: { version: { type: "string", minLength: 1 } },
-} as const;
+} as const satisfies JSONSchema;
+type Rollback = FromSchema<typeof rollbackSchema>;
 
 async function requireTask(c: Context<AppEnv>, name: string) {
   const found = await findTask(openDb(c.env.DB), name);
@@ -66,7 +69,7 @@ export function taskRoutes(app: Hono<AppEnv>): void {
     PATCH: async (c) => {
       const name = taskName(c);
       const { version } = await requireTask(c, name);
-      const { enabled } = checkBody<{ enabled: boolean }>(taskChangeSchema, await readJson(c), "The task change");
+      const { enabled } = checkBody<TaskChange>(taskChangeSchema, await readJson(c), "The task change");
       const task = await setEnabled(openDb(c.env.DB), name, enabled);
       return c.json(taskView(task, version));
     },
@@ -91,7 +94,7 @@ export function taskRoutes(app: Hono<AppEnv>): void {
     POST: async (c) => {
       const name = taskName(c);
       await requireTask(c, name);
-      const { version } = checkBody<{ version: string }>(rollbackSchema, await readJson(c), "The rollback request");
+      const { version } = checkBody<Rollback>(rollbackSchema, await readJson(c), "The rollback request");
       const db = openDb(c.env.DB);
       const target = await findVersion(db, name, version);
       if (!target) throw new ApiError(404, "not_found", `Task ${name} has no version ${version}`);
