@@ -131,6 +131,8 @@ describe("npm start, then the CLI against it", () => {
   });
 
   it("serves the sample tasks it registered at start", async () => {
+    for (let attempt = 0; attempt < 40 && !/tasks registered/.test(log); attempt++) await new Promise((done) => setTimeout(done, 100));
+    expect(log).toMatch(/Ratchet: \d+ tasks registered: addition, api-fetcher, data-filter, .*log-and-validate, weather-api/);
     const response = await fetch(`${base}/api/v1/run/addition`, { method: "POST", body: JSON.stringify({ num1: 20, num2: 22 }) });
     expect(await response.json()).toEqual({ sum: 42 });
     expect(response.headers.get("x-ratchet-execution-id")).toMatch(/^[0-9a-f-]{36}$/);
