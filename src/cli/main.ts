@@ -5,6 +5,7 @@ import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, sche
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { testCommand } from "./commands/test.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { DEFAULT_CONFIG, loadConfig } from "./config.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { InvalidTaskError } from "./load.ts";
@@ -21,9 +22,14 @@ function taskDir(dir: string | undefined, options: { fromFs?: string }): string 
 
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const engine = createLocalEngine();
-  const program = new Command("ratchet")
+  const config = () => {
+    const file = program.opts<{ config?: string }>().config;
+    return file === undefined ? Promise.resolve(DEFAULT_CONFIG) : loadConfig(file, io.err);
+  };
+  const program: Command = new Command("ratchet")
     .description("Build, check and run Ratchet tasks")
     .version(RATCHET_VERSION)
+    .option("--config <file>", "YAML settings (execution.max_execution_duration, execution.validate_schemas, http.timeout)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
@@ -44,7 +50,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option("--log-level <level>", "console lines to show").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--record <dir>", "write input, output, logs and the HTTP exchanges (HAR) to this folder")
     .action(async (dir: string | undefined, options: RunOnceOptions & { fromFs?: string }) =>
-      setExit(await runOnceCommand(engine, taskDir(dir, options), options, io)),
+      setExit(await runOnceCommand(engine, taskDir(dir, options), options, await config(), io)),
     );
 
   program
@@ -52,7 +58,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description("run the task's tests/*.json; ends with the line 'N passed, M failed'")
     .argument("[dir]", "task folder")
     .option("--from-fs <dir>", "task folder (upstream spelling)")
-    .action(async (dir: string | undefined, options: { fromFs?: string }) => setExit(await testCommand(engine, taskDir(dir, options), io)));
+    .action(async (dir: string | undefined, options: { fromFs?: string }) => setExit(await testCommand(engine, taskDir(dir, options), await config(), io)));
 
   program
     .command("generate")

@@ -1,6 +1,6 @@
 import type { TaskBundle } from "./bundle.ts";
 import type { TestCase } from "./documents.ts";
-import type { Engine, ExecutionResult, Trigger } from "./engine.ts";
+import type { Engine, ExecuteRequest, ExecutionResult, Trigger } from "./engine.ts";
 import { diffExpected, matchesSubset } from "./match.ts";
 import { createMockHttp } from "./mock-http.ts";
 import type { FetchFunction } from "./sandbox/http-bridge.ts";
@@ -26,6 +26,8 @@ export interface RunTestsOptions {
   /** Fetch for tests without mock_http (the platform's); tests with mock_http never use it. */
   fetch: FetchFunction;
   trigger?: Trigger;
+  limits?: ExecuteRequest["limits"];
+  validateSchemas?: boolean;
 }
 
 function judge(test: TestCase, result: ExecutionResult, unmatched: string[]): Pick<TestOutcome, "passed" | "failure" | "diff"> {
@@ -69,6 +71,8 @@ export async function runTests(engine: Engine, bundle: TaskBundle, options: RunT
       input: test.input,
       trigger: options.trigger ?? "test",
       fetch: mock ? mock.fetch : options.fetch,
+      limits: options.limits,
+      validateSchemas: options.validateSchemas,
     });
     tests.push({ file, name: test.name ?? file, ...judge(test, result, mock?.unmatched ?? []), result });
   }

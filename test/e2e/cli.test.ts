@@ -116,6 +116,40 @@ describe("ratchet CLI", () => {
     expect(validated.stdout).toMatch(/input\.schema\.json:1:\d+: Invalid JSON/);
   });
 
+  it("honours the guide's --config YAML: durations, schema validation, and says what it ignores", async () => {
+    const dir = await writeTask("slow", {
+      "metadata.json": JSON.stringify({ uuid: "5a0f3c2e-6d1b-4f8a-9e7c-2b4d6f8a0c1e", version: "1.0.0", label: "Slow" }),
+      "main.js": "(function(input) { return { status: fetch(input.url + '/slow?ms=' + input.ms).status }; })",
+      "input.schema.json": JSON.stringify({ type: "object", required: ["url", "ms"], properties: { ms: { type: "integer" } } }),
+      "output.schema.json": JSON.stringify({ type: "object" }),
+    });
+    const config = join(work, "config.yaml");
+    const input = (ms: unknown) => `--input-json=${JSON.stringify({ url: inject("upstreamUrl"), ms })}`;
+
+    await writeFile(config, "execution:\n  max_execution_duration: 0.3  # seconds\n");
+    const wall = await ratchet(work, "--config", config, "run-once", dir, input(3000));
+    expect(wall.code).toBe(1);
+    expect(wall.stderr).toContain("TimeLimitError: Wall-clock limit of 300 ms");
+
+    await writeFile(config, "http:\n  timeout: 0.2\n  verify_ssl: false\nmcp:\n  enabled: true\n");
+    const timeout = await ratchet(work, "--config", config, "run-once", dir, input(3000));
+    expect(timeout.stderr).toMatch(/NetworkError: GET .* timed out after 200 ms/);
+    expect(timeout.stderr).toContain('section "mcp" is not used');
+    expect(timeout.stderr).toContain("verify_ssl: false is ignored");
+
+    await writeFile(config, "execution:\n  validate_schemas: false\n");
+    const unchecked = await ratchet(work, "--config", config, "run-once", dir, input("10"));
+    expect(unchecked.code).toBe(0);
+    expect(JSON.parse(unchecked.stdout)).toEqual({ status: 200 });
+
+    await writeFile(config, "execution: [not, a, mapping\n");
+    expect((await ratchet(work, "--config", config, "run-once", dir, input(10))).stderr).toMatch(/not valid YAML/);
+    await writeFile(config, "execution:\n  max_execution_duration: soon\n");
+    const wrong = await ratchet(work, "--config", config, "run-once", dir, input(10));
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("/execution/max_execution_duration");
+  });
+
   it("test prints each result, a diff for failures, and 'N passed, M failed'", async () => {
     const dir = await writeTask("tested", {
       ...fetcherTask,

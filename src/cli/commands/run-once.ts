@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Engine, ExecutionResult } from "../../engine/index.ts";
+import type { CliConfig } from "../config.ts";
 import { EXIT, UsageError } from "../exit-codes.ts";
 import { toHar } from "../har.ts";
 import { platformFetch, type CliIo } from "../io.ts";
@@ -46,14 +47,21 @@ async function record(dir: string, input: unknown, result: ExecutionResult): Pro
   await write("http.har", toHar(exchanges ?? [], RATCHET_VERSION));
 }
 
-export async function runOnceCommand(engine: Engine, dir: string, options: RunOnceOptions, io: CliIo): Promise<number> {
+export async function runOnceCommand(engine: Engine, dir: string, options: RunOnceOptions, config: CliConfig, io: CliIo): Promise<number> {
   if (!(LEVELS as readonly string[]).includes(options.logLevel)) {
     throw new UsageError(`--log-level must be one of ${LEVELS.join(", ")}`);
   }
   const threshold = RANK[options.logLevel] ?? 1;
   const input = await readInput(options);
   const bundle = await loadTask(engine, dir, io.err);
-  const result = await engine.execute(bundle, { input, trigger: "cli", fetch: platformFetch, recordExchanges: options.record !== undefined });
+  const result = await engine.execute(bundle, {
+    input,
+    trigger: "cli",
+    fetch: platformFetch,
+    recordExchanges: options.record !== undefined,
+    limits: config.limits,
+    validateSchemas: config.validateSchemas,
+  });
 
   for (const entry of result.logs) {
     if ((RANK[entry.level] ?? 1) >= threshold) io.err(`[${entry.level}] ${entry.message}`);
