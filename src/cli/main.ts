@@ -75,6 +75,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--include-tests", "write tests/ (the default)", true)
     .option("--no-include-tests", "write no tests")
     .option("--include-docs", "write a README.md for the task")
+    .addOption(new Option("--input-validation <mode>", "strict: the input may hold only the properties the schema names").choices(["strict", "lenient"]).default("lenient"))
     .option("--timeout <ms>", "wall-clock limit in ms", "30000")
     .option("--memory-limit <size>", 'memory limit such as "128MB"', "64MB")
     .option("--dir <dir>", "where to create the task folder", ".")

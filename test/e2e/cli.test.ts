@@ -50,6 +50,11 @@ describe("ratchet CLI", () => {
       expect(tested.code).toBe(0);
       expect(tested.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
     }
+    const strict = await ratchet(work, "generate", "task", "strict-one", "--timeout", "60000", "--memory-limit", "256MB", "--input-validation", "strict");
+    expect(strict.code).toBe(0);
+    expect(JSON.parse(await readFile(join(work, "strict-one", "input.schema.json"), "utf8")).additionalProperties).toBe(false);
+    expect(JSON.parse(await readFile(join(work, "strict-one", "metadata.json"), "utf8"))).toMatchObject({ timeout: 60000, memory_limit: "256MB" });
+    expect((await ratchet(work, "test", "strict-one")).code).toBe(0);
     const rest = await ratchet(work, "generate", "task", "weather", "--from-template", "rest-api", "--no-include-tests");
     expect(rest.code).toBe(0);
     expect((await ratchet(work, "test", "weather")).stdout).toContain("0 passed, 0 failed");

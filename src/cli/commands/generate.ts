@@ -14,6 +14,7 @@ export interface GenerateOptions {
   fromTemplate?: string;
   includeTests: boolean;
   includeDocs?: boolean;
+  inputValidation?: "strict" | "lenient";
   timeout?: string;
   memoryLimit?: string;
   dir: string;
@@ -68,7 +69,8 @@ export async function generateTaskCommand(name: string, options: GenerateOptions
   const files: Record<string, string> = {
     "metadata.json": json(metadata),
     "main.js": template.code,
-    "input.schema.json": json(template.input),
+    // strict: the input may hold only the properties the schema names.
+    "input.schema.json": json(options.inputValidation === "strict" ? { ...template.input, additionalProperties: false } : template.input),
     "output.schema.json": json(template.output),
   };
   if (options.includeTests) {
