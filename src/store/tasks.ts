@@ -43,12 +43,24 @@ export async function findVersion(db: Db, name: string, version: string): Promis
   return row;
 }
 
+const isUniqueViolation = (error: unknown) => /UNIQUE constraint failed/.test(`${error} ${(error as Error)?.cause ?? ""}`);
+
 /**
  * Deploys a validated bundle as the current version of `name`. The bundle object goes to R2
  * first, then one D1 batch (atomic) adds the version and points the task at it: a failure in
  * between leaves the previous version serving, and no row ever points at a missing object.
+ * Two deploys racing for the same version: the loser decides again against the winner's row.
  */
 export async function deployBundle(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now = new Date().toISOString()): Promise<DeployOutcome> {
+  try {
+    return await deployOnce(db, bucket, name, bundle, now);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return deployOnce(db, bucket, name, bundle, now);
+  }
+}
+
+async function deployOnce(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now: string): Promise<DeployOutcome> {
   const current = await findTask(db, name);
   if (current && current.version.hash === bundle.hash) return { outcome: "unchanged", task: current.task, version: current.version };
 

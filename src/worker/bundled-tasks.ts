@@ -30,8 +30,6 @@ async function register(env: Env): Promise<void> {
       const deployed = await deployBundle(db, env.BUNDLES, name, checked.bundle);
       await syncDeclaredSchedules(db, deployed.version);
     } catch (error) {
-      // Another request of a fresh isolate registered it at the same moment: done already.
-      if (/UNIQUE constraint failed/.test(`${error} ${(error as Error).cause ?? ""}`)) continue;
       if (!(error instanceof VersionConflictError)) throw error;
       console.error(`bundled task ${name} not registered: ${error.message}`);
     }

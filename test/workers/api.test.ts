@@ -1,6 +1,8 @@
 import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
+import { deployBundle, openDb } from "../../src/store/tasks.ts";
 import { createApp } from "../../src/worker/app.ts";
+import { engineFor } from "../../src/worker/sandbox.ts";
 import { API, bundle, call, deploy, recordOf, uniqueName } from "./support.ts";
 
 describe("health and metrics", () => {
@@ -53,6 +55,17 @@ describe("deploying", () => {
     const versions = await call("GET", `/tasks/${name}/versions`);
     expect(versions.body.versions.map((v: { version: string }) => v.version)).toEqual(["1.1.0", "1.0.0"]);
     expect(versions.body.current_version_id).toBe(second.body.task.current_version.id);
+  });
+
+  it("settles concurrent deploys of one new bundle: one creates, the others find it unchanged", async () => {
+    const name = uniqueName("race");
+    const checked = await engineFor(env).loadDocument(bundle());
+    if (!checked.ok) throw new Error("invalid test bundle");
+    const db = openDb(env.DB);
+    // Straight at the store, so all three decide before any of them writes.
+    const outcomes = await Promise.all([1, 2, 3].map(() => deployBundle(db, env.BUNDLES, name, checked.bundle)));
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(["created", "unchanged", "unchanged"]);
+    expect((await call("GET", `/tasks/${name}/versions`)).body.versions).toHaveLength(1);
   });
 
   it("refuses an invalid bundle with 400 and every problem, and keeps nothing", async () => {
