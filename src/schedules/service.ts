@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { compileSchema, type ScheduleDeclaration, type SchemaIssue } from "../engine/index.ts";
 import { deleteSchedule, insertSchedule, updateSchedule, type ScheduleRow } from "../store/schedules.ts";
+import { isUniqueViolation } from "../store/errors.ts";
 import { schedules } from "../store/schema.ts";
 import type { Db, VersionRow } from "../store/tasks.ts";
 import { checkCron, type Schedule } from "./cron.ts";
@@ -114,8 +115,12 @@ export async function syncDeclaredSchedules(db: Db, version: VersionRow, now = n
   for (const [index, declaration] of declared.entries()) {
     const current = byKey.get(String(index));
     byKey.delete(String(index));
-    if (!current) await createSchedule(db, version, declaration, { source: "metadata", sourceKey: String(index) }, now);
-    else await changeSchedule(db, current, version, { retry: DEFAULT_RETRY, catch_up: "skip", input: {}, timezone: "UTC", enabled: true, ...declaration }, now);
+    if (!current) {
+      // A concurrent deploy of the same task may create it first: then it exists, as wanted.
+      await createSchedule(db, version, declaration, { source: "metadata", sourceKey: String(index) }, now).catch((error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+      });
+    } else await changeSchedule(db, current, version, { retry: DEFAULT_RETRY, catch_up: "skip", input: {}, timezone: "UTC", enabled: true, ...declaration }, now);
   }
   for (const stale of byKey.values()) await deleteSchedule(db, stale.id);
 }

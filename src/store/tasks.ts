@@ -2,6 +2,7 @@ import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
 import { and, asc, desc, eq, gt, like, or, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { TaskBundle } from "../engine/index.ts";
+import { isUniqueViolation } from "./errors.ts";
 import * as schema from "./schema.ts";
 import { tasks, taskVersions } from "./schema.ts";
 
@@ -42,8 +43,6 @@ export async function findVersion(db: Db, name: string, version: string): Promis
   const [row] = await db.select().from(taskVersions).where(and(eq(taskVersions.taskName, name), eq(taskVersions.version, version))).limit(1);
   return row;
 }
-
-const isUniqueViolation = (error: unknown) => /UNIQUE constraint failed/.test(`${error} ${(error as Error)?.cause ?? ""}`);
 
 /**
  * Deploys a validated bundle as the current version of `name`. The bundle object goes to R2
