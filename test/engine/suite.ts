@@ -252,9 +252,13 @@ export function engineSuite(makeEngine: () => Engine, upstream: () => string): v
       await expectStillWorks();
     });
 
-    it("refuses a response body past maxResponseBytes with FetchLimitError", async () => {
-      const result = await run(`(function(input) { return fetch(input.url + "/big?bytes=50000").body.length; })`, { url: upstream() }, { limits: { maxResponseBytes: 1000 } });
-      expect(result.error).toMatchObject({ type: "FetchLimitError", details: { limit: "maxResponseBytes" } });
+    it("refuses a response body past maxResponseBytes with FetchLimitError, declared or streamed", async () => {
+      for (const path of ["/big?bytes=50000", "/stream?bytes=50000"]) {
+        const result = await run(`(function(input) { return fetch(input.url + "${path}").body.length; })`, { url: upstream() }, { limits: { maxResponseBytes: 1000 } });
+        expect(result.error, path).toMatchObject({ type: "FetchLimitError", details: { limit: "maxResponseBytes" } });
+      }
+      const within = await run(`(function(input) { return fetch(input.url + "/stream?bytes=3000").body.length; })`, { url: upstream() }, { limits: { maxResponseBytes: 5000 } });
+      expect(within.output).toBe(3000);
       await expectStillWorks();
     });
 

@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
  *   ANY  /echo          the request's method, headers and body as JSON
  *   GET  /status/:code  that status, with a JSON body
  *   GET  /slow?ms=N     answers after N ms with {slow, overlap}: the most /slow requests in flight at once while it was
- *   GET  /big?bytes=N   N bytes of text
+ *   GET  /big?bytes=N   N bytes of text, with a content-length
+ *   GET  /stream?bytes=N N bytes of text in 1 KiB chunks, without a content-length
  *   GET  /count         a counter that increases with every request
  */
 export async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
@@ -52,6 +53,15 @@ export async function startUpstream(): Promise<{ url: string; close(): Promise<v
       if (url.pathname === "/big") {
         res.writeHead(200, { "content-type": "text/plain" });
         return res.end("x".repeat(Number(url.searchParams.get("bytes") ?? 1024)));
+      }
+      if (url.pathname === "/stream") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        let left = Number(url.searchParams.get("bytes") ?? 1024);
+        while (left > 0) {
+          res.write("y".repeat(Math.min(1024, left)));
+          left -= 1024;
+        }
+        return res.end();
       }
       if (url.pathname === "/count") return json(200, { count: ++counter });
       json(404, { error: "not found" });

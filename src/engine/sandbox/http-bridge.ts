@@ -61,6 +61,16 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
 /** Reads a body, refusing more than `max` bytes; undefined when it was too large. */
 async function readLimited(response: Response, max: number): Promise<Uint8Array | undefined> {
   if (!response.body) return new Uint8Array();
+  // A declared length within the limit is read in one call; otherwise the stream is counted as it comes.
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isInteger(declared)) {
+    if (declared > max) {
+      await response.body.cancel();
+      return undefined;
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return bytes.byteLength <= max ? bytes : undefined;
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
