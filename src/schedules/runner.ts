@@ -10,6 +10,8 @@ import { cronOf } from "./service.ts";
 /** Scheduled runs in flight at once per trigger, so one tick cannot flood the isolate. */
 const PARALLEL_RUNS = 4;
 const BATCH = 100;
+/** Bounds one tick's work; what is still due after this many batches waits for the next tick. */
+const MAX_ROUNDS = 20;
 /** The Cron Trigger fires every minute: a slot older than this was missed, not merely reached. */
 const ON_TIME_MS = 60_000;
 /** Bounds the walk over missed slots after a long downtime. */
@@ -46,11 +48,15 @@ export async function runDueSchedules(env: Env, ctx: Pick<ExecutionContext, "wai
   const at = now.toISOString();
   const report: TickReport = { ran: 0, retried: 0, skipped: 0, paused: 0, failed: 0 };
   const limit = pLimit(PARALLEL_RUNS);
-  const [due, retries] = await Promise.all([dueSchedules(db, at, BATCH), dueRetries(db, at, BATCH)]);
-  await Promise.all([
-    ...due.map((row) => limit(() => runSlot(env, ctx, db, row, now, report))),
-    ...retries.map((run) => limit(() => runRetry(env, ctx, db, run, now, report))),
-  ]);
+  // Batch after batch until nothing is due: a slot left for the next tick would be a minute late.
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const [due, retries] = await Promise.all([dueSchedules(db, at, BATCH), dueRetries(db, at, BATCH)]);
+    await Promise.all([
+      ...due.map((row) => limit(() => runSlot(env, ctx, db, row, now, report))),
+      ...retries.map((run) => limit(() => runRetry(env, ctx, db, run, now, report))),
+    ]);
+    if (due.length < BATCH && retries.length < BATCH) break;
+  }
   return report;
 }
 

@@ -106,6 +106,18 @@ describe("the scheduler", () => {
     expect(history.body.runs).toEqual([expect.objectContaining({ slot, status: "completed", attempts: 1, first_execution_id: runs[0]!.id })]);
   });
 
+  it("runs every due slot in one tick, more than one batch of them", async () => {
+    const { name, schedule } = await scheduled(echoContext, { cron: "*/5 * * * *" });
+    const ids = [schedule.id];
+    for (let batch = 0; batch < 6; batch++) {
+      const created = await Promise.all(Array.from({ length: 20 }, () => call("POST", "/schedules", { task: name, cron: "*/5 * * * *", input: { a: 1 } })));
+      ids.push(...created.map((c) => c.body.id as string));
+    }
+    await tick(plus(schedule.next_run_at, 1000));
+    const ran = await env.DB.prepare("select count(distinct schedule_id) as n from executions where task_name = ? and trigger = 'schedule'").bind(name).first<{ n: number }>();
+    expect(ran?.n).toBe(ids.length);
+  });
+
   it("never runs a slot twice when triggers overlap", async () => {
     const { schedule } = await scheduled(echoContext, { cron: "*/5 * * * *" });
     const at = plus(schedule.next_run_at, 2000);
