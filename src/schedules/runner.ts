@@ -5,6 +5,7 @@ import { openDb, type Db } from "../store/tasks.ts";
 import type { Env } from "../worker/env.ts";
 import { ApiError } from "../worker/errors.ts";
 import { invokeTask } from "../worker/invoke.ts";
+import type { Schedule } from "./cron.ts";
 import { cronOf } from "./service.ts";
 
 /** Scheduled runs in flight at once per trigger, so one tick cannot flood the isolate. */
@@ -27,8 +28,7 @@ export interface TickReport {
 }
 
 /** The last slot at or before `now`, walking on from the due slot `from`. */
-function latestDueSlot(row: ScheduleRow, from: Date, now: Date): Date {
-  const cron = cronOf(row);
+function latestDueSlot(cron: Schedule, from: Date, now: Date): Date {
   let latest = from;
   for (let walked = 0; walked < MAX_SLOTS_WALKED; walked++) {
     const [next] = cron.nextRuns(1, latest);
@@ -62,10 +62,11 @@ export async function runDueSchedules(env: Env, ctx: Pick<ExecutionContext, "wai
 
 async function runSlot(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, db: Db, row: ScheduleRow, now: Date, report: TickReport): Promise<void> {
   const at = now.toISOString();
-  const [upcoming] = cronOf(row).nextRuns(1, now);
+  const cron = cronOf(row);
+  const [upcoming] = cron.nextRuns(1, now);
   if (!upcoming || !(await claimSlots(db, row.id, row.nextRunAt, upcoming.toISOString(), at))) return;
 
-  const slot = latestDueSlot(row, new Date(row.nextRunAt), now);
+  const slot = latestDueSlot(cron, new Date(row.nextRunAt), now);
   const onTime = now.getTime() - slot.getTime() < ON_TIME_MS;
   if (!onTime && row.catchUp === "skip") {
     report.skipped += 1;

@@ -23,7 +23,8 @@ export interface Invocation {
   recorded: Promise<void>;
 }
 
-const platformFetch = (request: Request): Promise<Response> => fetch(request);
+/** The Worker's own fetch, as the engine takes it: every guest request goes out through it. */
+export const platformFetch = (request: Request): Promise<Response> => fetch(request);
 
 /** The task's serving version (or the one asked for); 404 when there is none. */
 export async function resolveVersion(env: Env, name: string, version?: string): Promise<VersionRow> {

@@ -6,7 +6,7 @@ import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersion
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executeHandler } from "../execution-reply.ts";
-import { resolveVersion } from "../invoke.ts";
+import { platformFetch, resolveVersion } from "../invoke.ts";
 import { checkBody, limitParam, readJson, taskName } from "../request.ts";
 import { resource } from "../resource.ts";
 import { engineFor, loadBundle } from "../sandbox.ts";
@@ -108,7 +108,7 @@ export function taskRoutes(app: Hono<AppEnv>): void {
       const name = taskName(c);
       const version = await resolveVersion(c.env, name, c.req.query("version"));
       const bundle = await loadBundle(c.env.BUNDLES, version.hash, version.r2Key);
-      const report = await runTests(engineFor(c.env), bundle, { fetch: (request) => fetch(request) });
+      const report = await runTests(engineFor(c.env), bundle, { fetch: platformFetch });
       return c.json({
         task: name,
         version: version.version,
