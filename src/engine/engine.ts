@@ -81,8 +81,8 @@ function elapsed(since: number): number {
 }
 
 /**
- * The task engine: validates bundles and runs them, each execution in its own QuickJS
- * runtime on a pooled wasm instance. Hosts (Worker, CLI, MCP server) create one per process
+ * The task engine: validates bundles and runs them, each execution on a pooled wasm instance
+ * whose QuickJS runtime and context start from a pristine memory snapshot. Hosts (Worker, CLI, MCP server) create one per process
  * or isolate and share it between requests.
  */
 export class Engine {

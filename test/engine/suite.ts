@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Engine, ExecuteRequest, ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
+import type { Engine, EngineOptions, ExecuteRequest, ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
 
 /**
  * The engine's behaviour, written once and run in every host: Node (test/engine) and the
  * Workers runtime (test/workers). `upstream` is a real HTTP server on 127.0.0.1.
  */
-export function engineSuite(makeEngine: () => Engine, upstream: () => string): void {
+export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasmModule">) => Engine, upstream: () => string): void {
   const engine = makeEngine();
   const platformFetch = (request: Request) => fetch(request);
 
@@ -314,6 +314,69 @@ export function engineSuite(makeEngine: () => Engine, upstream: () => string): v
       expect((await run("(async function() { await null; throw new TypeError('late'); })")).error).toMatchObject({ type: "TypeError", message: "late" });
       expect((await run("(function() { return new Promise(function() {}); })")).error?.type).toBe("EntryPointError");
       await expectStillWorks();
+    });
+  });
+
+  describe("isolation between runs", () => {
+    // One instance, so every run below reuses the wasm memory the run before it used.
+    const single = makeEngine({ poolSize: 1 });
+    const runOn = async (code: string, input: unknown = {}) =>
+      single.execute(await bundleOf(code), { input, trigger: "test", fetch: platformFetch });
+
+    it("starts every run from a clean global state, whatever the run before it changed", async () => {
+      const polluter = `(function(input) {
+        globalThis.leaked = input.secret;
+        Array.prototype.extra = function () { return input.secret; };
+        JSON.parse = function () { return "tampered"; };
+        console.log = function () {};
+        Error.prototype.note = input.secret;
+        return { wrote: true };
+      })`;
+      const reader = `(function() {
+        console.log("still the platform's console");
+        return {
+          leaked: typeof leaked === "undefined" ? null : leaked,
+          extra: typeof [].extra,
+          note: typeof new Error("x").note,
+          json: JSON.parse('{"a":1}'),
+        };
+      })`;
+      expect((await runOn(polluter, { secret: "s3cret" })).output).toEqual({ wrote: true });
+      const after = await runOn(reader);
+      expect(after.output).toEqual({ leaked: null, extra: "undefined", note: "undefined", json: { a: 1 } });
+      expect(after.logs.map((l) => l.message)).toEqual(["still the platform's console"]);
+    });
+
+    it("gives every run its own Math.random sequence", async () => {
+      const code = "(function() { return [Math.random(), Math.random(), Math.random()]; })";
+      const first = (await runOn(code)).output as number[];
+      const second = (await runOn(code)).output as number[];
+      expect(first).not.toEqual(second);
+      for (const value of [...first, ...second]) {
+        expect(value).toBeGreaterThanOrEqual(0);
+        expect(value).toBeLessThan(1);
+      }
+    });
+
+    it("runs correctly after a run that filled the heap, hit a limit or left a promise pending", async () => {
+      const heavy = await runOn(`(function() {
+        var parts = [];
+        for (var i = 0; i < 20000; i++) parts.push({ i: i, text: "item " + i });
+        return { count: parts.length, last: parts[parts.length - 1].text };
+      })`);
+      expect(heavy.output).toEqual({ count: 20000, last: "item 19999" });
+      const stopped = await single.execute(await bundleOf("(function() { for (;;) {} })"), {
+        input: {},
+        trigger: "test",
+        fetch: platformFetch,
+        limits: { cpuMs: 50 },
+      });
+      expect(stopped.error?.type).toBe("CpuLimitError");
+      const pending = await runOn("(async function() { await new Promise(function() {}); })");
+      expect(pending.error?.type).toBe("EntryPointError");
+      const afterwards = await runOn("(function(input) { return { sum: input.a + input.b, keys: Object.keys(globalThis).length }; })", { a: 2, b: 3 });
+      expect(afterwards.output).toEqual({ sum: 5, keys: 0 });
+      expect(single.poolStats()).toMatchObject({ live: 1, created: 1, discarded: 0 });
     });
   });
 

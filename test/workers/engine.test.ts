@@ -4,4 +4,4 @@ import { Engine } from "../../src/engine/index.ts";
 import { engineSuite } from "../engine/suite.ts";
 
 // The same suite as in Node, inside workerd, with the wasm bundled as a compiled module.
-engineSuite(() => new Engine({ wasmModule }), () => inject("upstreamUrl"));
+engineSuite((options) => new Engine({ wasmModule, ...options }), () => inject("upstreamUrl"));

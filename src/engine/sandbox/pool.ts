@@ -1,4 +1,4 @@
-import { instantiateQuickJS, type QuickJSInstance } from "./quickjs-module.ts";
+import { SandboxInstance } from "./sandbox-instance.ts";
 
 export interface PoolOptions {
   /** The compiled QuickJS wasm, or a loader for it (called once). */
@@ -33,14 +33,15 @@ const LONGEST_WAIT_MS = 20;
 /**
  * A bounded set of QuickJS wasm instances, each lent to one execution at a time, because
  * asyncify lets a wasm instance suspend in only one host call at once. Reusing instances
- * saves the ~1 ms instantiation; bounding them bounds the isolate's memory.
+ * saves instantiating wasm and building a runtime, context and prelude for every run; each
+ * run still starts from the instance's pristine snapshot. Bounding them bounds the isolate's memory.
  *
  * A waiting execution polls on its own timers rather than waiting on a promise another
  * execution resolves: in workerd each request has its own I/O context, and a request that
  * waits on another request's promise is cancelled as hung.
  */
 export class SandboxPool {
-  private readonly idle: QuickJSInstance[] = [];
+  private readonly idle: SandboxInstance[] = [];
   private live = 0;
   private waiting = 0;
   private created = 0;
@@ -64,7 +65,7 @@ export class SandboxPool {
   }
 
   /** Lends an instance to `use`; `use` says whether the instance may be reused. */
-  async with<T>(use: (instance: QuickJSInstance) => Promise<{ value: T; reusable: boolean }>): Promise<T> {
+  async with<T>(use: (instance: SandboxInstance) => Promise<{ value: T; reusable: boolean }>): Promise<T> {
     const instance = await this.acquire();
     let reusable = false;
     try {
@@ -72,7 +73,7 @@ export class SandboxPool {
       reusable = result.reusable;
       return result.value;
     } finally {
-      if (reusable && instance.memory.buffer.byteLength <= this.options.recycleAboveBytes) this.idle.push(instance);
+      if (reusable && instance.wasm.memory.buffer.byteLength <= this.options.recycleAboveBytes) this.idle.push(instance);
       else {
         this.live -= 1;
         this.discarded += 1;
@@ -80,7 +81,7 @@ export class SandboxPool {
     }
   }
 
-  private async acquire(): Promise<QuickJSInstance> {
+  private async acquire(): Promise<SandboxInstance> {
     const maxWaitMs = this.options.maxWaitMs ?? 30_000;
     let waited = 0;
     let pause = FIRST_WAIT_MS;
@@ -100,10 +101,10 @@ export class SandboxPool {
     }
   }
 
-  private async create(): Promise<QuickJSInstance> {
+  private async create(): Promise<SandboxInstance> {
     this.live += 1;
     try {
-      const instance = await instantiateQuickJS(await this.wasm(), this.options.maxMemoryBytes);
+      const instance = await SandboxInstance.create(await this.wasm(), this.options.maxMemoryBytes);
       this.created += 1;
       return instance;
     } catch (error) {

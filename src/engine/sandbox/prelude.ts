@@ -104,12 +104,28 @@ export const PRELUDE_SOURCE = `
     return makeResponse(answer);
   });
 
+  // Every run starts from the same memory snapshot, so QuickJS's own generator would repeat
+  // itself; this one (xoshiro128**) is seeded by the host for each run.
+  var s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  function rotl(x, k) { return (x << k) | (x >>> (32 - k)); }
+  function next() {
+    var result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    var t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+    return result;
+  }
+  Object.defineProperty(Math, "random", {
+    value: function random() { return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992; },
+    writable: true, configurable: true, enumerable: false,
+  });
+
   function serialise(value) {
     var text = JSON.stringify(value === undefined ? null : value);
     return text === undefined ? "null" : text;
   }
 
-  define("__ratchet_run", function () {
+  define("__ratchet_run", function (a, b, c, d) {
+    s0 = a | 0; s1 = b | 0; s2 = c | 0; s3 = d | 1;
     var entry = g.${HOST_GLOBALS.completion};
     delete g.${HOST_GLOBALS.completion};
     if (typeof entry !== "function") entry = typeof g.main === "function" ? g.main : undefined;

@@ -1,10 +1,5 @@
 import variant from "@jitl/quickjs-wasmfile-release-asyncify";
-import {
-  newQuickJSAsyncWASMModuleFromVariant,
-  newVariant,
-  type QuickJSAsyncRuntime,
-  type QuickJSAsyncWASMModule,
-} from "quickjs-emscripten-core";
+import { newQuickJSAsyncWASMModuleFromVariant, newVariant, type QuickJSAsyncRuntime, type QuickJSAsyncWASMModule } from "quickjs-emscripten-core";
 
 const WASM_PAGE = 64 * 1024;
 /** The emscripten build starts with 16 MiB of linear memory. */
@@ -26,20 +21,7 @@ export async function instantiateQuickJS(wasmModule: WebAssembly.Module, maxMemo
   const maximum = Math.max(INITIAL_PAGES, Math.ceil(maxMemoryBytes / WASM_PAGE));
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum });
   const module = await newQuickJSAsyncWASMModuleFromVariant(newVariant(variant, { wasmModule, wasmMemory: memory }));
-  deferRuntimeDeletion(module);
   return { module, memory, maxMemoryBytes: maximum * WASM_PAGE };
-}
-
-/**
- * quickjs-emscripten 0.32.0 forgets a runtime's callbacks before QuickJS frees the runtime's
- * host functions, so disposing any runtime that holds one throws "QuickJSRuntime(rt = N) not
- * found when trying to free HostRef" (upstream issue 261, fixed after 0.32.0). Forgetting
- * them a microtask later lets the frees find them.
- */
-function deferRuntimeDeletion(module: QuickJSAsyncWASMModule): void {
-  const callbacks = (module as unknown as { callbacks: { deleteRuntime(rt: number): void } }).callbacks;
-  const deleteRuntime = callbacks.deleteRuntime.bind(callbacks);
-  callbacks.deleteRuntime = (rt) => queueMicrotask(() => deleteRuntime(rt));
 }
 
 type ExecutePendingJob = (rt: number, max: number, lastJobContext: number) => number | Promise<number>;

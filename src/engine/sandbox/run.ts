@@ -4,8 +4,9 @@ import type { ExecutionLimits } from "../limits.ts";
 import { ConsoleSink, type LogEntry } from "./console-sink.ts";
 import { RunGuard } from "./guard.ts";
 import { HttpBridge, type FetchFunction, type HttpExchange, type HttpTraceEntry } from "./http-bridge.ts";
-import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE } from "./prelude.ts";
-import { runOnePendingJob, type QuickJSInstance } from "./quickjs-module.ts";
+import { HOST_GLOBALS } from "./prelude.ts";
+import { runOnePendingJob } from "./quickjs-module.ts";
+import type { RunBinding, SandboxInstance } from "./sandbox-instance.ts";
 
 export const CODE_FILENAME = "main.js";
 
@@ -76,34 +77,31 @@ function classify(error: ExecutionError, limits: ExecutionLimits): ExecutionErro
   return error;
 }
 
+/** Four non-zero-ish words for the guest's Math.random, fresh for every run. */
+function randomSeed(): string {
+  return Array.from(crypto.getRandomValues(new Int32Array(4))).join(",");
+}
+
 /**
- * Runs task code once in a fresh QuickJS runtime and context on the given wasm instance.
- * The instance must not be shared with another run while this one is in progress: asyncify
- * allows one suspended host call per wasm instance.
+ * Runs task code once on a sandbox instance, which starts from its pristine snapshot and is
+ * reset to it afterwards. The instance must not be shared with another run while this one is
+ * in progress: asyncify allows one suspended host call per wasm instance.
  */
-export async function runInSandbox(instance: QuickJSInstance, request: SandboxRequest): Promise<SandboxOutcome> {
+export async function runInSandbox(sandbox: SandboxInstance, request: SandboxRequest): Promise<SandboxOutcome> {
   const { limits } = request;
   const guard = new RunGuard(limits);
   const sink = new ConsoleSink(limits, guard);
   const bridge = new HttpBridge(request.fetch, limits, guard, request.recordExchanges ?? false);
   const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
-
-  const runtime = instance.module.newRuntime();
-  runtime.setMemoryLimit(limits.memoryBytes);
-  runtime.setMaxStackSize(limits.stackBytes);
-  runtime.setInterruptHandler(guard.shouldInterrupt);
-  const context = runtime.newContext();
-  // While the host reads guest values synchronously, a suspending call would corrupt the instance.
-  let suspendable = false;
+  const binding: RunBinding = { guard, sink, bridge, suspendable: false };
+  const { context } = sandbox;
+  sandbox.begin(binding, limits);
 
   try {
-    installBridge(context, sink, bridge, () => suspendable);
-    context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
-
     guard.resumed();
-    suspendable = true;
+    binding.suspendable = true;
     const evaluated = await context.evalCodeAsync(request.code, CODE_FILENAME, { type: "global" });
-    suspendable = false;
+    binding.suspendable = false;
     if (evaluated.error) {
       outcome.error = evaluated.error.consume((h) => describeThrown(context, h));
       return outcome;
@@ -129,9 +127,9 @@ export async function runInSandbox(instance: QuickJSInstance, request: SandboxRe
       return outcome;
     }
 
-    suspendable = true;
-    const ran = await context.evalCodeAsync("__ratchet_run()", "ratchet:run", { type: "global" });
-    suspendable = false;
+    binding.suspendable = true;
+    const ran = await context.evalCodeAsync(`__ratchet_run(${randomSeed()})`, "ratchet:run", { type: "global" });
+    binding.suspendable = false;
     if (ran.error) {
       outcome.error = ran.error.consume((h) => describeThrown(context, h));
       return outcome;
@@ -142,9 +140,9 @@ export async function runInSandbox(instance: QuickJSInstance, request: SandboxRe
         outcome.outputText = context.getString(result);
         return outcome;
       }
-      suspendable = true;
+      binding.suspendable = true;
       await settle(context, result, guard, outcome);
-      suspendable = false;
+      binding.suspendable = false;
     } finally {
       result.dispose();
     }
@@ -153,24 +151,20 @@ export async function runInSandbox(instance: QuickJSInstance, request: SandboxRe
     // A host-side failure inside the sandbox (a wasm trap, an asyncify fault): the instance is suspect.
     outcome.poisoned = true;
     if (!guard.tripped) {
-      const full = instance.memory.buffer.byteLength >= instance.maxMemoryBytes || /memory/i.test(String(error));
+      const full = sandbox.wasm.memory.buffer.byteLength >= sandbox.wasm.maxMemoryBytes || /memory/i.test(String(error));
       outcome.error = full
         ? { type: "MemoryLimitError", message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`, details: { limit: "memoryBytes", value: limits.memoryBytes } }
         : { type: "SandboxError", message: `The sandbox failed: ${error instanceof Error ? error.message : String(error)}` };
     }
     return outcome;
   } finally {
-    suspendable = false;
+    binding.suspendable = false;
     outcome.cpuMs = guard.cpuMsUsed();
     if (guard.tripped) outcome.error = guard.tripped;
     else if (outcome.error) outcome.error = classify(outcome.error, limits);
     if (outcome.error?.type === "MemoryLimitError") outcome.poisoned = true;
-    try {
-      context.dispose();
-      runtime.dispose();
-    } catch {
-      outcome.poisoned = true;
-    }
+    // A poisoned instance is dropped whole; any other goes back to its snapshot.
+    if (!outcome.poisoned) sandbox.reset();
   }
 }
 
@@ -198,26 +192,4 @@ async function settle(context: QuickJSAsyncContext, promise: QuickJSHandle, guar
     }
     await runOnePendingJob(context.runtime);
   }
-}
-
-function installBridge(context: QuickJSAsyncContext, sink: ConsoleSink, bridge: HttpBridge, suspendable: () => boolean): void {
-  const object = context.newObject();
-  const fetchFn = context.newAsyncifiedFunction("fetch", (requestHandle) => {
-    if (!suspendable()) {
-      return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) } as never;
-    }
-    const requestText = context.getString(requestHandle);
-    return bridge.handle(requestText).then((answer) => context.newString(answer));
-  });
-  const logFn = context.newFunction("log", (levelHandle, messageHandle) => {
-    const refused = sink.write(context.getString(levelHandle), context.getString(messageHandle));
-    if (refused) return { error: context.newError({ name: "LogLimitError", message: refused }) };
-    return undefined;
-  });
-  context.setProp(object, "fetch", fetchFn);
-  context.setProp(object, "log", logFn);
-  context.setProp(context.global, HOST_GLOBALS.bridge, object);
-  fetchFn.dispose();
-  logFn.dispose();
-  object.dispose();
 }

@@ -1,0 +1,58 @@
+const WORD = 4;
+const PAGE = 64 * 1024;
+/** A zero run at least this long is taken to be the C stack, which holds nothing between calls. */
+const MIN_STACK_GAP = 1024 * 1024;
+
+interface Range {
+  start: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * A copy of the live parts of a wasm instance's linear memory, taken while nothing runs in it.
+ * Restoring it puts the allocator, the QuickJS runtime and everything the guest made back
+ * exactly as they were, byte for byte, for the price of copying ~200 KiB instead of building
+ * a runtime and context and compiling the prelude again.
+ *
+ * emscripten lays memory out as [static data][C stack][heap]. At rest the stack is dead, and
+ * above the heap's top there is only space the allocator has not handed out (it initialises
+ * what it hands out), so two ranges are kept: the static data, and the heap up to its top.
+ */
+export class MemorySnapshot {
+  private readonly ranges: Range[];
+  readonly bytes: number;
+
+  private constructor(ranges: Range[]) {
+    this.ranges = ranges;
+    this.bytes = ranges.reduce((sum, r) => sum + r.bytes.byteLength, 0);
+  }
+
+  static capture(memory: WebAssembly.Memory): MemorySnapshot {
+    const words = new Uint32Array(memory.buffer);
+    let top = words.length;
+    while (top > 0 && words[top - 1] === 0) top -= 1;
+    // The longest run of zero words below the top is the untouched part of the stack.
+    let gapStart = 0;
+    let gapEnd = 0;
+    let runStart = -1;
+    for (let i = 0; i < top; i++) {
+      if (words[i] !== 0) {
+        if (runStart >= 0 && i - runStart > gapEnd - gapStart) {
+          gapStart = runStart;
+          gapEnd = i;
+        }
+        runStart = -1;
+      } else if (runStart < 0) runStart = i;
+    }
+    // Keep a page beyond the last non-zero word: the top chunk's trailing zeros are state too.
+    const end = Math.min(memory.buffer.byteLength, Math.ceil((top * WORD) / PAGE) * PAGE + PAGE);
+    const spans: [number, number][] =
+      (gapEnd - gapStart) * WORD >= MIN_STACK_GAP ? [[0, gapStart * WORD], [gapEnd * WORD, end]] : [[0, end]];
+    return new MemorySnapshot(spans.map(([start, stop]) => ({ start, bytes: new Uint8Array(memory.buffer, start, stop - start).slice() })));
+  }
+
+  restore(memory: WebAssembly.Memory): void {
+    const view = new Uint8Array(memory.buffer);
+    for (const range of this.ranges) view.set(range.bytes, range.start);
+  }
+}
