@@ -12,11 +12,10 @@
  */
 import { Hono } from "hono";
 import type { ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
-import { recordExecution } from "../../src/store/executions.ts";
-import { openDb } from "../../src/store/tasks.ts";
 import type { AppEnv } from "../../src/worker/app-env.ts";
 import type { Env } from "../../src/worker/env.ts";
 import bundled from "../../src/worker/generated/tasks.json" with { type: "json" };
+import { recordExecution } from "../../src/worker/record-writer.ts";
 import { engineFor } from "../../src/worker/sandbox.ts";
 
 const platformFetch = (request: Request): Promise<Response> => fetch(request);
@@ -40,7 +39,7 @@ async function execute(env: Env, input: unknown): Promise<ExecutionResult> {
 }
 
 function record(env: Env, input: unknown, result: ExecutionResult): Promise<unknown> {
-  return recordExecution(openDb(env.DB), env.BUNDLES, { taskName: "bench-breakdown", versionId: "bench", input, result });
+  return recordExecution(env, { taskName: "bench-breakdown", versionId: "bench", input, result });
 }
 
 let canned: Promise<ExecutionResult> | undefined;

@@ -1,5 +1,5 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import type { ExecutionResult } from "../engine/index.ts";
 import { executions } from "./schema.ts";
 import type { Db } from "./tasks.ts";
@@ -28,16 +28,16 @@ export interface ExecutionRecordInput {
 }
 
 /**
- * Records one execution. When input, output, error, logs and HTTP trace together are too
- * large for a row, they go to R2 and the row keeps a pointer: nothing is cut.
+ * Turns one execution into its row. When input, output, error, logs and HTTP trace together
+ * are too large for a row, they go to R2 first and the row keeps a pointer: nothing is cut.
  */
-export async function recordExecution(db: Db, bucket: R2Bucket, record: ExecutionRecordInput): Promise<ExecutionRow> {
+export async function executionRow(bucket: R2Bucket, record: ExecutionRecordInput): Promise<ExecutionRow> {
   const { result } = record;
   const payload: Payload = { input: record.input, output: result.output ?? null, error: result.error ?? null, logs: result.logs, http: result.http };
   const text = JSON.stringify(payload);
   const external = new TextEncoder().encode(text).byteLength > ROW_PAYLOAD_LIMIT;
   if (external) await bucket.put(payloadKey(result.executionId), text, { httpMetadata: { contentType: "application/json" } });
-  const row: ExecutionRow = {
+  return {
     id: result.executionId,
     taskName: record.taskName,
     taskVersion: result.taskVersion,
@@ -58,8 +58,17 @@ export async function recordExecution(db: Db, bucket: R2Bucket, record: Executio
     startedAt: result.startedAt,
     durationMs: result.durationMs,
   };
-  await db.insert(executions).values(row);
-  return row;
+}
+
+/** D1 binds at most 100 parameters per statement; a row takes one per column. */
+const ROWS_PER_STATEMENT = Math.floor(100 / Object.keys(getTableColumns(executions)).length);
+
+/** Inserts execution rows in one D1 batch (one transaction): all of them or none. */
+export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<void> {
+  const statements = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(db.insert(executions).values(rows.slice(i, i + ROWS_PER_STATEMENT)));
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
 }
 
 export interface ExecutionQuery {

@@ -10,8 +10,16 @@ export type Db = DrizzleD1Database<typeof schema>;
 export type TaskRow = typeof tasks.$inferSelect;
 export type VersionRow = typeof taskVersions.$inferSelect;
 
+const databases = new WeakMap<D1Database, Db>();
+
+/** The Drizzle database over a D1 binding, made once per binding (building one reads the whole schema). */
 export function openDb(d1: D1Database): Db {
-  return drizzle(d1 as never, { schema });
+  let db = databases.get(d1);
+  if (!db) {
+    db = drizzle(d1 as never, { schema });
+    databases.set(d1, db);
+  }
+  return db;
 }
 
 /** Bundles are stored once per content hash: equal content, equal key. */
@@ -36,6 +44,33 @@ export async function findTask(db: Db, name: string): Promise<{ task: TaskRow; v
     .innerJoin(taskVersions, eq(taskVersions.id, tasks.currentVersionId))
     .where(eq(tasks.name, name))
     .limit(1);
+  return row;
+}
+
+/** What running a version needs, without its metadata and schemas (the bundle holds those). */
+const versionRefColumns = {
+  id: taskVersions.id,
+  taskName: taskVersions.taskName,
+  version: taskVersions.version,
+  hash: taskVersions.hash,
+  r2Key: taskVersions.r2Key,
+};
+export type VersionRef = Pick<VersionRow, keyof typeof versionRefColumns>;
+
+/** The version serving `name` and whether the task is enabled, in one narrow query. */
+export async function findServingVersion(db: Db, name: string): Promise<{ enabled: boolean; version: VersionRef } | undefined> {
+  const [row] = await db
+    .select({ enabled: tasks.enabled, version: versionRefColumns })
+    .from(tasks)
+    .innerJoin(taskVersions, eq(taskVersions.id, tasks.currentVersionId))
+    .where(eq(tasks.name, name))
+    .limit(1);
+  return row;
+}
+
+/** One version of `name` by its version string, in one narrow query. */
+export async function findVersionRef(db: Db, name: string, version: string): Promise<VersionRef | undefined> {
+  const [row] = await db.select(versionRefColumns).from(taskVersions).where(and(eq(taskVersions.taskName, name), eq(taskVersions.version, version))).limit(1);
   return row;
 }
 

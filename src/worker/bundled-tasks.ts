@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env.ts";
 import type { Env } from "./env.ts";
 import bundled from "./generated/tasks.json" with { type: "json" };
 import { engineFor } from "./sandbox.ts";
+import { forgetTask } from "./version-cache.ts";
 import { syncDeclaredSchedules } from "../schedules/service.ts";
 
 /** Task bundles packed from tasks/ at build time (`npm run pack-tasks`): deploying the Worker deploys them. */
@@ -28,6 +29,7 @@ async function register(env: Env): Promise<void> {
     }
     try {
       const deployed = await deployBundle(db, env.BUNDLES, name, checked.bundle);
+      forgetTask(name);
       await syncDeclaredSchedules(db, deployed.version);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;

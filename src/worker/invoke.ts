@@ -1,10 +1,10 @@
 import type { ExecutionContext } from "@cloudflare/workers-types";
 import type { ExecutionResult, Trigger } from "../engine/index.ts";
-import { recordExecution } from "../store/executions.ts";
-import { findTask, findVersion, openDb, type VersionRow } from "../store/tasks.ts";
+import type { VersionRef } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
-import { ApiError } from "./errors.ts";
+import { recordExecution } from "./record-writer.ts";
 import { engineFor, loadBundle } from "./sandbox.ts";
+import { resolveVersion } from "./version-cache.ts";
 
 export interface InvokeOptions {
   trigger: Trigger;
@@ -18,7 +18,7 @@ export interface InvokeOptions {
 
 export interface Invocation {
   result: ExecutionResult;
-  version: VersionRow;
+  version: VersionRef;
   /** Settles when the execution record is written. */
   recorded: Promise<void>;
 }
@@ -26,24 +26,11 @@ export interface Invocation {
 /** The Worker's own fetch, as the engine takes it: every guest request goes out through it. */
 export const platformFetch = (request: Request): Promise<Response> => fetch(request);
 
-/** The task's serving version (or the one asked for); 404 when there is none. */
-export async function resolveVersion(env: Env, name: string, version?: string): Promise<VersionRow> {
-  const db = openDb(env.DB);
-  if (version !== undefined) {
-    const row = await findVersion(db, name, version);
-    if (!row) throw new ApiError(404, "not_found", `Task ${name} has no version ${version}`);
-    return row;
-  }
-  const found = await findTask(db, name);
-  if (!found) throw new ApiError(404, "not_found", `No task named ${name}`);
-  if (!found.task.enabled) throw new ApiError(409, "task_disabled", `Task ${name} is disabled`);
-  return found.version;
-}
-
 /**
- * The one execution path of the Worker: resolve the version, load its bundle (cached by
- * hash), run it, and record the execution whatever the outcome. Recording finishes after the
- * response through waitUntil, and is retried once before it is given up with a log line.
+ * The one execution path of the Worker: resolve the version (cached per isolate), load its
+ * bundle (cached by hash), run it, and record the execution whatever the outcome. Recording
+ * finishes after the response through waitUntil, batched with other requests' records, and
+ * is retried once before it is given up with a log line.
  */
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
   const version = await resolveVersion(env, name, options.version);
@@ -55,7 +42,7 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
     attempt: options.attempt,
     scheduleId: options.scheduleId,
   });
-  const record = () => recordExecution(openDb(env.DB), env.BUNDLES, { taskName: name, versionId: version.id, input, result, retryOf: options.retryOf });
+  const record = () => recordExecution(env, { taskName: name, versionId: version.id, input, result, retryOf: options.retryOf });
   const recorded = record()
     .catch(() => record())
     .then(

@@ -17,6 +17,9 @@ describe("sandbox pool", () => {
     if (!loaded.ok) throw new Error("invalid");
     const run = (ms: number) => engine.execute(loaded.bundle, { input: { url: inject("upstreamUrl"), ms }, trigger: "test", fetch: platformFetch });
 
+    // Both instances made first, so the waits below are runs, not instantiation.
+    expect((await Promise.all([run(1), run(1)])).map((r) => r.status)).toEqual(["completed", "completed"]);
+    expect(engine.poolStats()).toMatchObject({ live: 2, created: 2 });
     // Three short runs on two instances: the third waits for a free one and completes.
     const short = await Promise.all([run(30), run(30), run(30)]);
     expect(short.map((r) => r.status)).toEqual(["completed", "completed", "completed"]);

@@ -6,10 +6,11 @@ import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersion
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executeHandler } from "../execution-reply.ts";
-import { platformFetch, resolveVersion } from "../invoke.ts";
+import { platformFetch } from "../invoke.ts";
 import { checkBody, limitParam, readJson, taskName } from "../request.ts";
 import { resource } from "../resource.ts";
 import { engineFor, loadBundle } from "../sandbox.ts";
+import { forgetTask, resolveVersion } from "../version-cache.ts";
 import { taskDetailView, taskView, versionView } from "../views.ts";
 
 const taskChangeSchema = {
@@ -41,6 +42,7 @@ async function deploy(c: Context<AppEnv>) {
   try {
     const db = openDb(c.env.DB);
     const deployed = await deployBundle(db, c.env.BUNDLES, name, checked.bundle);
+    forgetTask(name);
     await syncDeclaredSchedules(db, deployed.version);
     const status = deployed.outcome === "created" ? 201 : 200;
     return c.json({ outcome: deployed.outcome, task: taskView(deployed.task, deployed.version), warnings: checked.warnings }, status);
@@ -71,12 +73,14 @@ export function taskRoutes(app: Hono<AppEnv>): void {
       const { version } = await requireTask(c, name);
       const { enabled } = checkBody<TaskChange>(taskChangeSchema, await readJson(c), "The task change");
       const task = await setEnabled(openDb(c.env.DB), name, enabled);
+      forgetTask(name);
       return c.json(taskView(task, version));
     },
     DELETE: async (c) => {
       const name = taskName(c);
       await requireTask(c, name);
       const versions = await deleteTask(openDb(c.env.DB), c.env.BUNDLES, name);
+      forgetTask(name);
       return c.json({ deleted: name, versions });
     },
   });
@@ -99,6 +103,7 @@ export function taskRoutes(app: Hono<AppEnv>): void {
       const target = await findVersion(db, name, version);
       if (!target) throw new ApiError(404, "not_found", `Task ${name} has no version ${version}`);
       const task = await setCurrentVersion(db, name, target.id);
+      forgetTask(name);
       return c.json({ task: taskView(task, target) });
     },
   });

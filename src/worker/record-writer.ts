@@ -1,0 +1,74 @@
+import { executionRow, insertExecutions, type ExecutionRecordInput, type ExecutionRow } from "../store/executions.ts";
+import { isUniqueViolation } from "../store/errors.ts";
+import { openDb, type Db } from "../store/tasks.ts";
+import type { Env } from "./env.ts";
+
+/** Rows one D1 batch writes at most. */
+const MAX_BATCH = 50;
+/** How often a request whose row another request is writing looks whether it is done. */
+const POLL_MS = 1;
+/** After this many looks (~5 s or more) a request stops relying on a writer that may be gone and writes its row itself. */
+const MAX_POLLS = 5_000;
+
+interface Queued {
+  row: ExecutionRow;
+  state: "queued" | "writing" | "written" | "failed";
+  error?: unknown;
+}
+
+const queue: Queued[] = [];
+let writing = false;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Writes rows; a unique violation on a row's id means an earlier attempt already wrote it. */
+async function write(db: Db, batch: Queued[]): Promise<void> {
+  for (const entry of batch) entry.state = "writing";
+  try {
+    await insertExecutions(db, batch.map((e) => e.row));
+    for (const entry of batch) entry.state = "written";
+  } catch {
+    // One bad row must not sink the rest: each is tried on its own.
+    for (const entry of batch) {
+      try {
+        await insertExecutions(db, [entry.row]);
+        entry.state = "written";
+      } catch (error) {
+        entry.state = isUniqueViolation(error) ? "written" : "failed";
+        entry.error = error;
+      }
+    }
+  }
+}
+
+/**
+ * Records one execution, sharing D1 writes with the isolate's other requests (group commit):
+ * while one request writes a batch, the rows of requests finishing meanwhile queue up, and the
+ * next of them writes all of them at once. Each request stays (through its own waitUntil)
+ * until its own row is written, and waits on its own timers, never on another request's
+ * promise, which workerd would cancel as hung.
+ */
+export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
+  const db = openDb(env.DB);
+  const entry: Queued = { row: await executionRow(env.BUNDLES, record), state: "queued" };
+  queue.push(entry);
+  for (let polls = 0; ; polls += 1) {
+    if (entry.state === "written") return;
+    if (entry.state === "failed") throw entry.error;
+    if (!writing) {
+      writing = true;
+      try {
+        await write(db, queue.splice(0, MAX_BATCH));
+      } finally {
+        writing = false;
+      }
+    } else if (polls >= MAX_POLLS) {
+      // The writer may belong to a request that was cut off: stop waiting for it.
+      writing = false;
+      if (entry.state === "queued") queue.splice(queue.indexOf(entry), 1);
+      await write(db, [entry]);
+    } else {
+      await sleep(POLL_MS);
+    }
+  }
+}
