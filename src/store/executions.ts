@@ -1,5 +1,5 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
-import { and, desc, eq, getTableColumns, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { ExecutionResult } from "../engine/index.ts";
 import { executions } from "./schema.ts";
 import type { Db } from "./tasks.ts";
@@ -60,14 +60,40 @@ export async function executionRow(bucket: R2Bucket, record: ExecutionRecordInpu
   };
 }
 
-/** D1 binds at most 100 parameters per statement; a row takes one per column. */
-const ROWS_PER_STATEMENT = Math.floor(100 / Object.keys(getTableColumns(executions)).length);
+const columns = getTableColumns(executions);
+const columnNames = Object.keys(columns) as (keyof ExecutionRow)[];
+/** Stays well inside D1's 2 MB limit on one value (a row's payload is at most 64 KiB). */
+const MAX_PARAMETER_BYTES = 1024 * 1024;
 
-/** Inserts execution rows in one D1 batch (one transaction): all of them or none. */
+/** Drizzle lists every column of the table, in schema order, which is the order of each encoded row. */
+function insertStatement(db: Db, encoded: string) {
+  const values = sql.join(columnNames.map((_, i) => sql.raw(`json_extract(value, '$[${i}]')`)), sql`, `);
+  return db.insert(executions).select(sql`select ${values} from json_each(${encoded})`);
+}
+
+/**
+ * Inserts execution rows in one D1 batch (one transaction): all of them or none. The rows
+ * travel as one JSON parameter per statement that SQLite unpacks with json_each, each value
+ * encoded by its schema column, so a batch costs a few bound values however many rows it has.
+ */
 export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<void> {
-  const statements = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) statements.push(db.insert(executions).values(rows.slice(i, i + ROWS_PER_STATEMENT)));
-  const [first, ...rest] = statements;
+  const encoder = new TextEncoder();
+  const chunks: string[] = [];
+  let chunk: string[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const encoded = JSON.stringify(columnNames.map((name) => (row[name] === null ? null : columns[name].mapToDriverValue(row[name]))));
+    const size = encoder.encode(encoded).byteLength;
+    if (chunk.length > 0 && bytes + size > MAX_PARAMETER_BYTES) {
+      chunks.push(`[${chunk.join(",")}]`);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(encoded);
+    bytes += size + 1;
+  }
+  if (chunk.length > 0) chunks.push(`[${chunk.join(",")}]`);
+  const [first, ...rest] = chunks.map((encoded) => insertStatement(db, encoded));
   if (first) await db.batch([first, ...rest]);
 }
 
