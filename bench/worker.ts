@@ -21,6 +21,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { fetchTaskDocument } from "./fetch-task.ts";
 import { percentile, startSlowUpstream } from "./support.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -210,22 +211,6 @@ async function executionCount(mf: Miniflare, taskName: string): Promise<number> 
   const db = await mf.getD1Database("DB", "ratchet");
   const row = await db.prepare("select count(*) as n from executions where task_name = ?").bind(taskName).first<{ n: number }>();
   return row?.n ?? 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The upstream the fetch task calls: answers after 50 ms.
-
-
-/** The fetch task, as a bundle document (the shape PUT /api/v1/tasks/{name} takes). */
-function fetchTaskDocument() {
-  return {
-    format: "ratchet.bundle/1",
-    metadata: { uuid: "5b0e6c2a-3f7d-4b8e-9c1a-2d4e6f8a0b1c", version: "1.0.0", label: "Bench fetch", description: "one fetch of a slow local server", tags: ["bench"] },
-    code: "(function(input) { var r = fetch(input.url); return { status: r.status, ok: r.body.ok }; })",
-    input_schema: { type: "object", required: ["url"], properties: { url: { type: "string" } } },
-    output_schema: { type: "object", required: ["status", "ok"], properties: { status: { type: "number" }, ok: { type: "boolean" } } },
-    tests: [],
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,11 +480,13 @@ async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upst
     let engineLoop: EngineLoop | undefined;
     if (withReferences) {
       await expectJson("breakdown sandbox", `${breakdown}/sandbox`, post, (b) => b.sum === 3);
+      await expectJson("breakdown sandbox-fetch", `${breakdown}/sandbox-fetch`, { method: "POST", body: fetchBody }, (b) => b.status === 200 && b.ok === true);
       rows.push(await measure("ref: GET /api/v1/health (Hono + D1 read + R2 head)", { method: "GET", url: `${ratchet}/api/v1/health` }, { poolSize }));
       rows.push(await measure("ref: Hono + sandbox (Engine.execute, no D1)", { method: "POST", url: `${breakdown}/sandbox`, body: ADDITION_BODY }, { poolSize }));
       rows.push(await measure("ref: Hono + D1 insert (recordExecution, no sandbox)", { method: "POST", url: `${breakdown}/record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }));
       rows.push(await measure("ref: Hono + sandbox + D1 insert (no lookup)", { method: "POST", url: `${breakdown}/sandbox-record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }));
       rows.push(await measure("ref: Hono + one fetch of the upstream, no sandbox", { method: "POST", url: `${breakdown}/fetch`, body: fetchBody }, { poolSize, fetchesUpstream: true }));
+      rows.push(await measure("ref: Hono + sandbox running the fetch task (no D1)", { method: "POST", url: `${breakdown}/sandbox-fetch`, body: fetchBody }, { poolSize, fetchesUpstream: true }));
       await fetch(`${breakdown}/engine-loop?n=300`).then((r) => r.text()); // warm-up
       engineLoop = (await (await fetch(`${breakdown}/engine-loop?n=1000`)).json()) as EngineLoop;
     }

@@ -6,6 +6,7 @@
  *   POST /sandbox-record  the same, then recordExecution (D1 insert) through waitUntil, as invokeTask does
  *   POST /record          no sandbox: recordExecution of a canned result under a fresh id
  *   POST /fetch           no sandbox, no D1: one fetch of input.url, as the fetch task makes (workerd's outbound HTTP cost)
+ *   POST /sandbox-fetch   Engine.execute of the bench fetch task (bench/fetch-task.ts), nothing stored
  *   GET  /engine-loop?n=N N executions back to back inside one request: the engine's own cost in
  *                         workerd without HTTP or Hono (locally workerd's clock advances during CPU work)
  * Routes with "record" write rows with task_name "bench-breakdown".
@@ -15,6 +16,7 @@ import type { ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
 import type { AppEnv } from "../../src/worker/app-env.ts";
 import type { Env } from "../../src/worker/env.ts";
 import bundled from "../../src/worker/generated/tasks.json" with { type: "json" };
+import { fetchTaskDocument } from "../fetch-task.ts";
 import { recordExecution } from "../../src/worker/record-writer.ts";
 import { engineFor } from "../../src/worker/sandbox.ts";
 
@@ -40,6 +42,18 @@ async function execute(env: Env, input: unknown): Promise<ExecutionResult> {
 
 function record(env: Env, input: unknown, result: ExecutionResult): Promise<unknown> {
   return recordExecution(env, { taskName: "bench-breakdown", versionId: "bench", input, result });
+}
+
+let fetchTask: Promise<TaskBundle> | undefined;
+
+/** The bench fetch task, validated once per isolate. */
+function fetchTaskBundle(env: Env): Promise<TaskBundle> {
+  fetchTask ??= (async () => {
+    const checked = await engineFor(env).loadDocument(fetchTaskDocument());
+    if (!checked.ok) throw new Error(`the bench fetch task did not load: ${JSON.stringify(checked.problems)}`);
+    return checked.bundle;
+  })();
+  return fetchTask;
 }
 
 let canned: Promise<ExecutionResult> | undefined;
@@ -72,6 +86,11 @@ app.post("/fetch", async (c) => {
   const response = await fetch(url);
   const body = (await response.json()) as { ok: boolean };
   return c.json({ status: response.status, ok: body.ok });
+});
+
+app.post("/sandbox-fetch", async (c) => {
+  const result = await engineFor(c.env).execute(await fetchTaskBundle(c.env), { input: await c.req.json(), trigger: "http", fetch: platformFetch });
+  return c.json(result.output as never, result.status === "completed" ? 200 : 422);
 });
 
 app.get("/engine-loop", async (c) => {

@@ -4,11 +4,17 @@ import { openDb, type Db } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
 
 /** Rows one D1 batch writes at most. */
-const MAX_BATCH = 50;
-/** How often a request whose row another request is writing looks whether it is done. */
-const POLL_MS = 1;
+const MAX_BATCH = 100;
+/**
+ * How long a writer lets rows gather before it writes them. Each D1 call costs far more than
+ * a row in it, so under load this turns many calls into one; a record lands a few ms later,
+ * which nobody waits for (it is written after the response).
+ */
+const GATHER_MS = 5;
+/** How often a request whose row is queued or being written looks whether it is done. */
+const POLL_MS = 5;
 /** After this many looks (~5 s or more) a request stops relying on a writer that may be gone and writes its row itself. */
-const MAX_POLLS = 5_000;
+const MAX_POLLS = 1_000;
 
 interface Queued {
   row: ExecutionRow;
@@ -43,8 +49,8 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
 
 /**
  * Records one execution, sharing D1 writes with the isolate's other requests (group commit):
- * while one request writes a batch, the rows of requests finishing meanwhile queue up, and the
- * next of them writes all of them at once. Each request stays (through its own waitUntil)
+ * the first request to find no writer lets rows gather for GATHER_MS and writes all of them in
+ * one batch; rows queued meanwhile go with the next batch. Each request stays (through its own waitUntil)
  * until its own row is written, and waits on its own timers, never on another request's
  * promise, which workerd would cancel as hung.
  */
@@ -58,6 +64,7 @@ export async function recordExecution(env: Env, record: ExecutionRecordInput): P
     if (!writing) {
       writing = true;
       try {
+        await sleep(GATHER_MS);
         await write(db, queue.splice(0, MAX_BATCH));
       } finally {
         writing = false;

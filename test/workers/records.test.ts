@@ -1,0 +1,58 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ExecutionResult } from "../../src/engine/index.ts";
+import { DEFAULT_LIMITS } from "../../src/engine/limits.ts";
+import { recordExecution } from "../../src/worker/record-writer.ts";
+import { call, deploy, recordOf, uniqueName } from "./support.ts";
+
+function resultOf(executionId: string, output: unknown): ExecutionResult {
+  return {
+    executionId,
+    taskId: "2f0d8b5e-7c1a-4c3e-9a61-0b1f6c8d2e41",
+    taskVersion: "1.0.0",
+    trigger: "http",
+    attempt: 1,
+    status: "completed",
+    output,
+    logs: [],
+    http: [],
+    startedAt: new Date().toISOString(),
+    durationMs: 1,
+    timings: { inputValidationMs: 0, sandboxMs: 1, outputValidationMs: 0, cpuMs: 0 },
+    limits: DEFAULT_LIMITS,
+  };
+}
+
+const countOf = async (task: string) => (await env.DB.prepare("select count(*) as n from executions where task_name = ?").bind(task).first<{ n: number }>())!.n;
+
+describe("execution records (group commit)", () => {
+  it("records every one of many concurrent invocations exactly once", async () => {
+    const name = uniqueName("burst");
+    await deploy(name);
+    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => call("POST", `/run/${name}`, { a: i, b: 1 })));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const ids = replies.map((r) => r.headers.get("x-ratchet-execution-id")!);
+    for (const [i, id] of ids.entries()) expect((await recordOf(id)).body).toMatchObject({ id, task: name, output: { sum: i + 1 } });
+    expect(await countOf(name)).toBe(40);
+  });
+
+  it("writes the rest of a batch when one row of it is refused, and says which one failed", async () => {
+    const task = uniqueName("batch");
+    const good = Array.from({ length: 6 }, (_, i) => recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: resultOf(crypto.randomUUID(), { i }) }));
+    // NOT NULL on task_name refuses this row inside the same batch as the good ones.
+    const bad = recordExecution(env, { taskName: null as never, versionId: "v", input: {}, result: resultOf(crypto.randomUUID(), {}) });
+    const settled = await Promise.allSettled([...good, bad]);
+    expect(settled.slice(0, 6).every((s) => s.status === "fulfilled")).toBe(true);
+    expect(settled[6]).toMatchObject({ status: "rejected" });
+    expect(String((settled[6] as PromiseRejectedResult).reason)).toMatch(/NOT NULL/i);
+    expect(await countOf(task)).toBe(6);
+  });
+
+  it("counts a row an earlier attempt already wrote as written", async () => {
+    const task = uniqueName("again");
+    const record = { taskName: task, versionId: "v", input: {}, result: resultOf(crypto.randomUUID(), { once: true }) };
+    await recordExecution(env, record);
+    await expect(recordExecution(env, record)).resolves.toBeUndefined();
+    expect(await countOf(task)).toBe(1);
+  });
+});
