@@ -6,7 +6,6 @@
  * Runs in well under 2 minutes; the only network it touches is a local server on 127.0.0.1.
  */
 import { readFile, mkdir, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { createLocalEngine } from "../src/cli/local-engine.ts";
 import { Engine, type ExecutionResult, type TaskBundle, type TaskFiles } from "../src/engine/index.ts";
@@ -386,8 +385,8 @@ async function main(): Promise<void> {
   console.log();
 
   console.log(`5. ${CLIENTS} clients, each running back-to-back executions that fetch a local server answering after ${UPSTREAM_MS} ms (ideal ${IDEAL_PER_SECOND}/s)`);
-  const server = await startSlowUpstream(UPSTREAM_MS);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const upstream = await startSlowUpstream(UPSTREAM_MS);
+  const url = upstream.url;
   let concurrency;
   try {
     concurrency = await measureConcurrency(url, [
@@ -395,8 +394,7 @@ async function main(): Promise<void> {
       { label: "enginePool10", engine: new Engine({ wasmModule: loadWasm, poolSize: 10 }) },
     ]);
   } finally {
-    server.closeAllConnections();
-    server.close();
+    await upstream.stop();
   }
   for (const [label, c] of Object.entries(concurrency)) {
     const pool = c.poolSize === undefined ? "" : ` (pool ${c.poolSize}, cap ${c.poolSize / (UPSTREAM_MS / 1000)}/s)`;

@@ -15,14 +15,12 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { fetchTaskDocument } from "./fetch-task.ts";
-import { percentile, startSlowUpstream } from "./support.ts";
+import { percentile, startSlowUpstream, type Upstream } from "./support.ts";
 
 const root = join(import.meta.dirname, "..");
 const CLIENTS = 10;
@@ -564,7 +562,7 @@ async function main(): Promise<void> {
   console.log();
 
   const buildDir = await tempDir("ratchet-bench-build-");
-  let upstream: Server | undefined;
+  let upstream: Upstream | undefined;
   try {
     const t0 = performance.now();
     const built: Built = {
@@ -575,7 +573,7 @@ async function main(): Promise<void> {
     };
     console.log(`built the Worker (wrangler deploy --dry-run) and the bench workers (esbuild) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     upstream = await startSlowUpstream(UPSTREAM_MS);
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+    const upstreamUrl = upstream.url;
     console.log(`upstream: ${upstreamUrl} answers after ${UPSTREAM_MS} ms (ideal for ${CLIENTS} clients: ${IDEAL_FETCH_PER_SECOND}/s)`);
     console.log("every /run request records an execution in D1 (Miniflare's local SQLite) after its response, through waitUntil: that is measured too\n");
 
@@ -664,8 +662,7 @@ async function main(): Promise<void> {
     await writeFile(join(outDir, "worker-miniflare.json"), `${JSON.stringify(results, roundNumbers, 2)}\n`);
     console.log("\nwrote bench/results/worker-miniflare.json");
   } finally {
-    upstream?.closeAllConnections();
-    upstream?.close();
+    await upstream?.stop();
     await removeTempDir(buildDir);
   }
 }
