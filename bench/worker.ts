@@ -90,12 +90,13 @@ async function buildRatchet(outDir: string): Promise<V4Module[]> {
   return modules;
 }
 
-// The Worker's wasm import becomes a module next to the bundle, as wrangler's CompiledWasm rule does.
-const QUICKJS_WASM = "quickjs.wasm";
+// The Worker's wasm imports become modules next to the bundle, as wrangler's CompiledWasm rule does.
+const QUICKJS_BUILDS = ["sync", "asyncify"] as const;
+const wasmFile = (build: string) => `quickjs-${build}.wasm`;
 const wasmAsModule: Plugin = {
   name: "quickjs-wasm-module",
   setup(b) {
-    b.onResolve({ filter: /quickjs-wasmfile-release-asyncify\/wasm$/ }, () => ({ path: `./${QUICKJS_WASM}`, external: true }));
+    b.onResolve({ filter: /quickjs-wasmfile-release-(sync|asyncify)\/wasm$/ }, (args) => ({ path: `./${wasmFile(/release-(sync|asyncify)/.exec(args.path)![1]!)}`, external: true }));
   },
 };
 
@@ -114,9 +115,10 @@ async function bundleWorker(entry: string, outDir: string, name: string): Promis
   });
   const script = result.outputFiles[0]!.text;
   const modules: V4Module[] = [{ type: "ESModule", path: join(outDir, name), contents: script }];
-  if (script.includes(`./${QUICKJS_WASM}`)) {
-    const wasm = await readFile(new URL(import.meta.resolve("@jitl/quickjs-wasmfile-release-asyncify/wasm")));
-    modules.push({ type: "CompiledWasm", path: join(outDir, QUICKJS_WASM), contents: new Uint8Array(wasm) });
+  for (const quickjsBuild of QUICKJS_BUILDS) {
+    if (!script.includes(`./${wasmFile(quickjsBuild)}`)) continue;
+    const wasm = await readFile(new URL(import.meta.resolve(`@jitl/quickjs-wasmfile-release-${quickjsBuild}/wasm`)));
+    modules.push({ type: "CompiledWasm", path: join(outDir, wasmFile(quickjsBuild)), contents: new Uint8Array(wasm) });
   }
   return modules;
 }

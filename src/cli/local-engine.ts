@@ -1,13 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { Engine, type EngineOptions } from "../engine/index.ts";
 
-/** The engine for a local process (Node or Deno): the wasm is read from the installed package and compiled. */
-export function createLocalEngine(options: Omit<EngineOptions, "wasmModule"> = {}): Engine {
+/** Reads and compiles one QuickJS build's wasm from the installed package. */
+const compiled = (specifier: string) => async () => WebAssembly.compile(await readFile(new URL(import.meta.resolve(specifier))));
+
+/** The engine for a local process (Node or Deno): the wasm of both builds is read from the installed packages and compiled. */
+export function createLocalEngine(options: Omit<EngineOptions, "wasm"> = {}): Engine {
   return new Engine({
     ...options,
-    wasmModule: async () => {
-      const url = new URL(import.meta.resolve("@jitl/quickjs-wasmfile-release-asyncify/wasm"));
-      return WebAssembly.compile(await readFile(url));
+    wasm: {
+      sync: compiled("@jitl/quickjs-wasmfile-release-sync/wasm"),
+      asyncify: compiled("@jitl/quickjs-wasmfile-release-asyncify/wasm"),
     },
   });
 }

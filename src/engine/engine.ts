@@ -7,6 +7,8 @@ import type { Problem } from "./problems.ts";
 import type { LogEntry } from "./sandbox/console-sink.ts";
 import type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http-bridge.ts";
 import { PoolBusyError, SandboxPool, type PoolStats } from "./sandbox/pool.ts";
+import type { QuickJSBuild } from "./sandbox/quickjs-module.ts";
+import type { SandboxInstance } from "./sandbox/sandbox-instance.ts";
 import { CODE_FILENAME, runInSandbox, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
 import { checkBundle, type CheckResult } from "./validate.ts";
 
@@ -60,9 +62,9 @@ export interface ExecutionResult {
 }
 
 export interface EngineOptions {
-  /** The compiled QuickJS asyncify wasm, or a loader for it. Each host supplies it its own way. */
-  wasmModule: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
-  /** Sandbox instances alive at once (each runs one execution at a time). */
+  /** The compiled wasm of both QuickJS builds, or a loader for each. Each host supplies them its own way. */
+  wasm: Record<QuickJSBuild, WebAssembly.Module | (() => Promise<WebAssembly.Module>)>;
+  /** Asyncify instances alive at once: executions waiting in fetch at once (each holds one). */
   poolSize?: number;
   /** How long an execution waits for a free sandbox before it fails with SandboxBusyError (default 30 s). */
   maxPoolWaitMs?: number;
@@ -81,30 +83,49 @@ function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 100) / 100;
 }
 
+export interface EngineStats {
+  /** Runs that never wait (no fetch) run on the sync build, one at a time and start to end in one turn. */
+  sync: PoolStats;
+  /** Runs of tasks that fetch hold an asyncify instance while they wait. */
+  asyncify: PoolStats;
+  /** Sync runs that reached fetch and were redone on asyncify (once per task per engine). */
+  redone: number;
+}
+
+/** Tasks known to fetch are remembered by bundle hash, this many at most. */
+const MAX_REMEMBERED_FETCHERS = 1_000;
+
 /**
  * The task engine: validates bundles and runs them, each execution on a pooled wasm instance
- * whose QuickJS runtime and context start from a pristine memory snapshot. Hosts (Worker, CLI, MCP server) create one per process
- * or isolate and share it between requests.
+ * whose QuickJS runtime and context start from a pristine memory snapshot.
+ *
+ * A task runs on the sync build, about twice as fast as asyncify, until it calls fetch, which
+ * only asyncify can wait in: that run is dropped unseen (nothing left the sandbox; its logs go
+ * with it) and redone from the start on asyncify, and the task is remembered as one that fetches.
  */
 export class Engine {
   readonly defaults: ExecutionLimits;
   readonly maxima: ExecutionLimits;
-  private readonly pool: SandboxPool;
+  private readonly syncPool: SandboxPool;
+  private readonly asyncPool: SandboxPool;
+  private readonly fetchers = new Set<string>();
+  private redone = 0;
 
   constructor(options: EngineOptions) {
     this.defaults = options.defaults ?? DEFAULT_LIMITS;
     this.maxima = options.maxima ?? DEFAULT_MAXIMA;
-    this.pool = new SandboxPool({
-      wasmModule: options.wasmModule,
-      maxInstances: options.poolSize ?? 8,
+    const common = {
       maxMemoryBytes: this.maxima.memoryBytes + RUNTIME_HEADROOM,
       recycleAboveBytes: 2 * RUNTIME_HEADROOM + MiB,
       maxWaitMs: options.maxPoolWaitMs,
-    });
+    };
+    // One sync instance is enough: a sync run never yields, so two never overlap.
+    this.syncPool = new SandboxPool({ ...common, build: "sync", wasmModule: options.wasm.sync, maxInstances: 1 });
+    this.asyncPool = new SandboxPool({ ...common, build: "asyncify", wasmModule: options.wasm.asyncify, maxInstances: options.poolSize ?? 8 });
   }
 
-  poolStats(): PoolStats {
-    return this.pool.stats();
+  poolStats(): EngineStats {
+    return { sync: this.syncPool.stats(), asyncify: this.asyncPool.stats(), redone: this.redone };
   }
 
   /** Loads a task folder's files: parses, validates and hashes them into a bundle. */
@@ -189,14 +210,17 @@ export class Engine {
     phase = performance.now();
     let outcome: SandboxOutcome;
     try {
-      outcome = await this.runSandboxed({
-        code: bundle.code,
-        inputText: JSON.stringify(request.input),
-        contextText: JSON.stringify(context),
-        limits,
-        fetch: request.fetch,
-        recordExchanges: request.recordExchanges ?? false,
-      });
+      outcome = await this.runSandboxed(
+        {
+          code: bundle.code,
+          inputText: JSON.stringify(request.input),
+          contextText: JSON.stringify(context),
+          limits,
+          fetch: request.fetch,
+          recordExchanges: request.recordExchanges ?? false,
+        },
+        bundle.hash,
+      );
     } catch (error) {
       if (!(error instanceof PoolBusyError)) throw error;
       return finish({ type: "SandboxBusyError", message: `The task did not start: ${error.message}; try again shortly` });
@@ -234,11 +258,32 @@ export class Engine {
     return finish();
   }
 
-  private runSandboxed(request: SandboxRequest): Promise<SandboxOutcome> {
-    return this.pool.with(async (instance) => {
+  /** `fetcherKey` names the code for remembering that it fetches (the bundle hash); without one nothing is remembered. */
+  private async runSandboxed(request: SandboxRequest, fetcherKey?: string): Promise<SandboxOutcome> {
+    if (fetcherKey === undefined || !this.fetchers.has(fetcherKey)) {
+      const outcome = await this.runSync(request);
+      if (!outcome.needsAsync) return outcome;
+      this.redone += 1;
+      if (fetcherKey !== undefined) this.rememberFetcher(fetcherKey);
+    }
+    return this.asyncPool.with(async (instance) => {
       const outcome = await runInSandbox(instance, request);
       return { value: outcome, reusable: !outcome.poisoned };
     });
+  }
+
+  private async runSync(request: SandboxRequest): Promise<SandboxOutcome> {
+    const run = (instance: SandboxInstance) => {
+      const outcome = runInSandbox(instance, request);
+      if (outcome instanceof Promise) throw new Error("a run on the sync build suspended");
+      return { value: outcome, reusable: !outcome.poisoned };
+    };
+    return this.syncPool.withIdle(run)?.value ?? this.syncPool.with(async (instance) => run(instance));
+  }
+
+  private rememberFetcher(key: string): void {
+    if (this.fetchers.size >= MAX_REMEMBERED_FETCHERS) this.fetchers.delete(this.fetchers.values().next().value!);
+    this.fetchers.add(key);
   }
 }
 

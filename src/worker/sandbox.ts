@@ -1,4 +1,5 @@
-import wasmModule from "@jitl/quickjs-wasmfile-release-asyncify/wasm";
+import asyncify from "@jitl/quickjs-wasmfile-release-asyncify/wasm";
+import sync from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { DEFAULT_MAXIMA, Engine, restoreBundle, type TaskBundle } from "../engine/index.ts";
 import type { Env } from "./env.ts";
 import type { R2Bucket } from "@cloudflare/workers-types";
@@ -8,7 +9,7 @@ let engine: Engine | undefined;
 /** The isolate's engine, created on first use and shared by its requests. */
 export function engineFor(env: Env): Engine {
   engine ??= new Engine({
-    wasmModule,
+    wasm: { sync, asyncify },
     poolSize: Number(env.SANDBOX_POOL_SIZE ?? "8") || 8,
     // A production isolate has 128 MB for everything: keep one execution's heap well below.
     maxima: { ...DEFAULT_MAXIMA, memoryBytes: 32 * 1024 * 1024 },

@@ -19,7 +19,7 @@ describe("sandbox pool", () => {
 
     // Both instances made first, so the waits below are runs, not instantiation.
     expect((await Promise.all([run(1), run(1)])).map((r) => r.status)).toEqual(["completed", "completed"]);
-    expect(engine.poolStats()).toMatchObject({ live: 2, created: 2 });
+    expect(engine.poolStats().asyncify).toMatchObject({ live: 2, created: 2 });
     // Three short runs on two instances: the third waits for a free one and completes.
     const short = await Promise.all([run(30), run(30), run(30)]);
     expect(short.map((r) => r.status)).toEqual(["completed", "completed", "completed"]);
@@ -29,7 +29,7 @@ describe("sandbox pool", () => {
     expect(results.map((r) => r.status)).toEqual(["completed", "completed", "failed"]);
     expect(results[2]!.error).toMatchObject({ type: "SandboxBusyError" });
     expect(results[2]!.error!.message).toMatch(/2 sandbox instances stayed busy for 100 ms/);
-    expect(engine.poolStats()).toMatchObject({ live: 2, busy: 0, waiting: 0 });
+    expect(engine.poolStats().asyncify).toMatchObject({ live: 2, busy: 0, waiting: 0 });
     expect((await run(10)).status).toBe("completed");
   });
 });

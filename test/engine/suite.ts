@@ -5,7 +5,7 @@ import type { Engine, EngineOptions, ExecuteRequest, ExecutionResult, TaskBundle
  * The engine's behaviour, written once and run in every host: Node (test/engine) and the
  * Workers runtime (test/workers). `upstream` is a real HTTP server on 127.0.0.1.
  */
-export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasmModule">) => Engine, upstream: () => string): void {
+export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) => Engine, upstream: () => string): void {
   const engine = makeEngine();
   const platformFetch = (request: Request) => fetch(request);
 
@@ -194,6 +194,13 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasmModu
       expect(result.error!.message).toMatch(/timed out after 200 ms/);
       await expectStillWorks();
     });
+
+    it("ends the wait at the timeout even when the platform's fetch ignores the abort signal", async () => {
+      const deaf = (request: Request) => fetch(request.url);
+      const result = await run(`(function(input) { fetch(input.url + "/slow?ms=3000"); })`, { url: upstream() }, { limits: { fetchTimeoutMs: 200 }, fetch: deaf });
+      expect(result.error).toMatchObject({ type: "NetworkError" });
+      expect(result.error!.message).toMatch(/timed out after 200 ms/);
+    });
   });
 
   describe("limits", () => {
@@ -347,6 +354,22 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasmModu
       expect(after.logs.map((l) => l.message)).toEqual(["still the platform's console"]);
     });
 
+    it("starts every run on the fetching build clean too", async () => {
+      const polluter = `(function(input) {
+        fetch(input.url + "/json?id=1");
+        globalThis.leaked = "from a fetching run";
+        Object.prototype.polluted = true;
+        return { wrote: true };
+      })`;
+      const reader = `(function(input) {
+        var answer = fetch(input.url + "/json?id=2");
+        return { id: answer.body.query.id, leaked: typeof leaked === "undefined" ? null : leaked, polluted: typeof ({}).polluted };
+      })`;
+      expect((await runOn(polluter, { url: upstream() })).output).toEqual({ wrote: true });
+      expect((await runOn(reader, { url: upstream() })).output).toEqual({ id: "2", leaked: null, polluted: "undefined" });
+      expect(single.poolStats().asyncify).toMatchObject({ live: 1, discarded: 0 });
+    });
+
     it("gives every run its own Math.random sequence", async () => {
       const code = "(function() { return [Math.random(), Math.random(), Math.random()]; })";
       const first = (await runOn(code)).output as number[];
@@ -376,7 +399,43 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasmModu
       expect(pending.error?.type).toBe("EntryPointError");
       const afterwards = await runOn("(function(input) { return { sum: input.a + input.b, keys: Object.keys(globalThis).length }; })", { a: 2, b: 3 });
       expect(afterwards.output).toEqual({ sum: 5, keys: 0 });
-      expect(single.poolStats()).toMatchObject({ live: 1, created: 1, discarded: 0 });
+      expect(single.poolStats().sync).toMatchObject({ live: 1, created: 1, discarded: 0 });
+    });
+  });
+
+  describe("sync build first, asyncify for tasks that fetch", () => {
+    it("redoes a run that reaches fetch on asyncify, once per task: logs appear once, the fetch is answered", async () => {
+      const fresh = makeEngine();
+      const bundle = await bundleOf(`(function(input) {
+        console.log("before");
+        var answer = fetch(input.url + "/json?id=" + input.id);
+        console.log("after");
+        return { id: answer.body.query.id };
+      })`);
+      const first = await fresh.execute(bundle, { input: { url: upstream(), id: "a" }, trigger: "test", fetch: platformFetch });
+      expect(first.output).toEqual({ id: "a" });
+      expect(first.logs.map((l) => l.message)).toEqual(["before", "after"]);
+      expect(first.http).toHaveLength(1);
+      expect(fresh.poolStats().redone).toBe(1);
+      const second = await fresh.execute(bundle, { input: { url: upstream(), id: "b" }, trigger: "test", fetch: platformFetch });
+      expect(second.output).toEqual({ id: "b" });
+      expect(second.logs.map((l) => l.message)).toEqual(["before", "after"]);
+      // Remembered as a task that fetches: straight to asyncify.
+      expect(fresh.poolStats().redone).toBe(1);
+      const plain = await fresh.execute(await bundleOf("(function(input) { return input.n + 1; })"), { input: { n: 1 }, trigger: "test", fetch: platformFetch });
+      expect(plain.output).toBe(2);
+      expect(fresh.poolStats()).toMatchObject({ redone: 1, sync: { live: 1 }, asyncify: { live: 1 } });
+    });
+
+    it("gives a task that catches fetch errors the real answer, not the sync build's refusal", async () => {
+      const result = await run(
+        `(function(input) {
+          try { return { got: fetch(input.url + "/json?id=caught").body.query.id }; }
+          catch (error) { return { caught: error.message }; }
+        })`,
+        { url: upstream() },
+      );
+      expect(result.output).toEqual({ got: "caught" });
     });
   });
 

@@ -29,7 +29,9 @@ describe("health and metrics", () => {
     expect(reply.headers.get("content-type")).toContain("text/plain");
     expect(reply.body).toContain(`ratchet_executions_total{task="${name}",status="completed"} 1`);
     expect(reply.body).toMatch(/ratchet_execution_duration_ms_bucket\{le="\+Inf"\} \d+/);
-    expect(reply.body).toMatch(/ratchet_sandbox_instances\{state="idle"\} \d+/);
+    expect(reply.body).toMatch(/ratchet_sandbox_instances\{build="sync",state="idle"\} \d+/);
+    expect(reply.body).toMatch(/ratchet_sandbox_instances\{build="asyncify",state="idle"\} \d+/);
+    expect(reply.body).toMatch(/ratchet_sandbox_runs_redone_total \d+/);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ExecutionError, LimitErrorType } from "../errors.ts";
 import { POLLS_PER_CPU_MS, type ExecutionLimits } from "../limits.ts";
+import type { QuickJSBuild } from "./quickjs-module.ts";
 
 /**
  * Holds the first limit an execution hit. Once tripped, the interrupt handler stops the
@@ -15,8 +16,12 @@ export class RunGuard {
   private cpu = 0;
   tripped: ExecutionError | undefined;
 
-  constructor(limits: ExecutionLimits, now = Date.now()) {
+  /** At least this much CPU per poll, in ms: what the clock cannot show where it stands still. */
+  private readonly msPerPoll: number;
+
+  constructor(limits: ExecutionLimits, build: QuickJSBuild, now = Date.now()) {
     this.limits = limits;
+    this.msPerPoll = 1 / POLLS_PER_CPU_MS[build];
     this.deadline = now + limits.wallMs;
   }
 
@@ -51,7 +56,7 @@ export class RunGuard {
     // Where the clock moves during CPU work (Node, Deno, local workerd) it measures; in
     // production Workers it stands still, and the poll count bounds the estimate from below.
     const now = performance.now();
-    this.cpu += Math.max(now - this.lastPoll, 1 / POLLS_PER_CPU_MS);
+    this.cpu += Math.max(now - this.lastPoll, this.msPerPoll);
     this.lastPoll = now;
     if (this.cpu > this.limits.cpuMs) {
       this.trip("CpuLimitError", `CPU limit of ${this.limits.cpuMs} ms exceeded (cpuMs)`, { limit: "cpuMs", value: this.limits.cpuMs });

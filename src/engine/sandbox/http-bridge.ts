@@ -163,17 +163,30 @@ export class HttpBridge {
     const remaining = this.guard.remainingMs();
     if (remaining <= 0) return finish(this.wallLimit());
     const timeoutMs = Math.min(this.limits.fetchTimeoutMs, remaining);
-    const signal = AbortSignal.timeout(timeoutMs);
+    // The wait ends at the timeout whether or not the platform's fetch honours the signal:
+    // Node's holds it through a WeakRef, and a garbage collection mid-wait loses the abort.
+    const timeout = new AbortController();
+    const { signal } = timeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timeout.abort();
+        reject(new Error("timed out"));
+      }, timeoutMs);
+    });
     try {
-      const response = await this.fetchFn(
-        new Request(url, {
-          method: request.method,
-          headers: request.headers,
-          body: request.body === null || request.method === "GET" || request.method === "HEAD" ? undefined : request.body,
-          signal,
-        }),
-      );
-      const bytes = await readLimited(response, this.limits.maxResponseBytes);
+      const send = async () => {
+        const response = await this.fetchFn(
+          new Request(url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body === null || request.method === "GET" || request.method === "HEAD" ? undefined : request.body,
+            signal,
+          }),
+        );
+        return { response, bytes: await readLimited(response, this.limits.maxResponseBytes) };
+      };
+      const { response, bytes } = await Promise.race([send(), timedOut]);
       entry.status = response.status;
       if (bytes === undefined) {
         const tripped = this.guard.trip(
@@ -196,6 +209,8 @@ export class HttpBridge {
       }
       const reason = error instanceof Error ? error.message : String(error);
       return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} failed: ${reason}` } });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,7 +1,9 @@
+import type { QuickJSBuild } from "./quickjs-module.ts";
 import { SandboxInstance } from "./sandbox-instance.ts";
 
 export interface PoolOptions {
-  /** The compiled QuickJS wasm, or a loader for it (called once). */
+  build: QuickJSBuild;
+  /** The compiled wasm of that build, or a loader for it (called once). */
   wasmModule: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
   /** Instances alive at most: executions beyond this wait for one to be free. */
   maxInstances: number;
@@ -77,11 +79,32 @@ export class SandboxPool {
       reusable = result.reusable;
       return result.value;
     } finally {
-      if (reusable && instance.wasm.memory.buffer.byteLength <= this.options.recycleAboveBytes) this.idle.push(instance);
-      else {
-        this.live -= 1;
-        this.discarded += 1;
-      }
+      this.giveBack(instance, reusable);
+    }
+  }
+
+  /**
+   * Lends an idle instance to a synchronous `use` and takes it back in the same turn, so no
+   * other execution ever finds it busy; undefined when none is idle.
+   */
+  withIdle<T>(use: (instance: SandboxInstance) => { value: T; reusable: boolean }): { value: T } | undefined {
+    const instance = this.idle.pop();
+    if (!instance) return undefined;
+    let reusable = false;
+    try {
+      const result = use(instance);
+      reusable = result.reusable;
+      return { value: result.value };
+    } finally {
+      this.giveBack(instance, reusable);
+    }
+  }
+
+  private giveBack(instance: SandboxInstance, reusable: boolean): void {
+    if (reusable && instance.wasm.memory.buffer.byteLength <= this.options.recycleAboveBytes) this.idle.push(instance);
+    else {
+      this.live -= 1;
+      this.discarded += 1;
     }
   }
 
@@ -108,7 +131,7 @@ export class SandboxPool {
   private async create(): Promise<SandboxInstance> {
     this.live += 1;
     try {
-      const instance = await SandboxInstance.create(await this.wasm(), this.options.maxMemoryBytes);
+      const instance = await SandboxInstance.create(this.options.build, await this.wasm(), this.options.maxMemoryBytes);
       this.created += 1;
       return instance;
     } catch (error) {

@@ -1,27 +1,46 @@
-import variant from "@jitl/quickjs-wasmfile-release-asyncify";
-import { newQuickJSAsyncWASMModuleFromVariant, newVariant, type QuickJSAsyncRuntime, type QuickJSAsyncWASMModule } from "quickjs-emscripten-core";
+import asyncifyVariant from "@jitl/quickjs-wasmfile-release-asyncify";
+import syncVariant from "@jitl/quickjs-wasmfile-release-sync";
+import {
+  newQuickJSAsyncWASMModuleFromVariant,
+  newQuickJSWASMModuleFromVariant,
+  newVariant,
+  type QuickJSAsyncRuntime,
+  type QuickJSAsyncWASMModule,
+  type QuickJSWASMModule,
+} from "quickjs-emscripten-core";
 
 const WASM_PAGE = 64 * 1024;
-/** The emscripten build starts with 16 MiB of linear memory. */
+/** Both emscripten builds start with 16 MiB of linear memory. */
 const INITIAL_PAGES = 256;
 
-export interface QuickJSInstance {
-  module: QuickJSAsyncWASMModule;
+/**
+ * The two QuickJS builds. `sync` runs code about twice as fast but cannot suspend, so a guest
+ * `fetch` cannot wait in it; `asyncify` can suspend in one host call at a time.
+ */
+export type QuickJSBuild = "sync" | "asyncify";
+
+/** The compiled wasm of each build; each host supplies them its own way. */
+export type QuickJSWasm = Record<QuickJSBuild, WebAssembly.Module>;
+
+export type QuickJSInstance = {
   memory: WebAssembly.Memory;
   /** The linear memory's cap in bytes. */
   maxMemoryBytes: number;
-}
+} & ({ build: "sync"; module: QuickJSWASMModule } | { build: "asyncify"; module: QuickJSAsyncWASMModule });
 
 /**
- * Instantiates the asyncify QuickJS build from an already compiled wasm module (Workers
- * forbid compiling wasm at run time) with a capped linear memory, so an allocation bomb
- * ends in a catchable out-of-memory error instead of growing the host isolate.
+ * Instantiates a QuickJS build from an already compiled wasm module (Workers forbid
+ * compiling wasm at run time) with a capped linear memory, so an allocation bomb ends in a
+ * catchable out-of-memory error instead of growing the host isolate.
  */
-export async function instantiateQuickJS(wasmModule: WebAssembly.Module, maxMemoryBytes: number): Promise<QuickJSInstance> {
+export async function instantiateQuickJS(build: QuickJSBuild, wasmModule: WebAssembly.Module, maxMemoryBytes: number): Promise<QuickJSInstance> {
   const maximum = Math.max(INITIAL_PAGES, Math.ceil(maxMemoryBytes / WASM_PAGE));
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum });
-  const module = await newQuickJSAsyncWASMModuleFromVariant(newVariant(variant, { wasmModule, wasmMemory: memory }));
-  return { module, memory, maxMemoryBytes: maximum * WASM_PAGE };
+  const capped = { memory, maxMemoryBytes: maximum * WASM_PAGE };
+  const options = { wasmModule, wasmMemory: memory };
+  return build === "sync"
+    ? { ...capped, build, module: await newQuickJSWASMModuleFromVariant(newVariant(syncVariant, options)) }
+    : { ...capped, build, module: await newQuickJSAsyncWASMModuleFromVariant(newVariant(asyncifyVariant, options)) };
 }
 
 type ExecutePendingJob = (rt: number, max: number, lastJobContext: number) => number | Promise<number>;

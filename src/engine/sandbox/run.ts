@@ -1,12 +1,11 @@
-import type { QuickJSAsyncContext, QuickJSHandle } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { ExecutionError } from "../errors.ts";
 import type { ExecutionLimits } from "../limits.ts";
 import { ConsoleSink, type LogEntry } from "./console-sink.ts";
 import { RunGuard } from "./guard.ts";
 import { HttpBridge, type FetchFunction, type HttpExchange, type HttpTraceEntry } from "./http-bridge.ts";
 import { HOST_GLOBALS } from "./prelude.ts";
-import { runOnePendingJob } from "./quickjs-module.ts";
-import type { RunBinding, SandboxInstance } from "./sandbox-instance.ts";
+import type { Evaluated, MaybePromise, RunBinding, SandboxInstance } from "./sandbox-instance.ts";
 
 export const CODE_FILENAME = "main.js";
 
@@ -33,6 +32,8 @@ export interface SandboxOutcome {
   cpuMs: number;
   /** The instance may be damaged (wasm-level out of memory, a fault while disposing): do not reuse it. */
   poisoned: boolean;
+  /** The guest called fetch on the sync build: this outcome is void, and the run must be redone on asyncify. */
+  needsAsync: boolean;
 }
 
 const GUEST_FRAME = new RegExp(`\\(?${CODE_FILENAME.replace(".", "\\.")}:\\d+`);
@@ -44,7 +45,7 @@ function guestStack(stack: unknown): string | undefined {
   return frames.length > 0 ? frames.join("\n") : undefined;
 }
 
-function describeThrown(context: QuickJSAsyncContext, handle: QuickJSHandle): ExecutionError {
+function describeThrown(context: QuickJSContext, handle: QuickJSHandle): ExecutionError {
   const value = context.dump(handle) as unknown;
   if (typeof value === "object" && value !== null && typeof (value as { message?: unknown }).message === "string") {
     const { name, message, stack } = value as { name?: unknown; message: string; stack?: unknown };
@@ -92,23 +93,50 @@ function randomSeed(): string {
 
 /**
  * Runs task code once on a sandbox instance, which starts from its pristine snapshot and is
- * reset to it afterwards. The instance must not be shared with another run while this one is
- * in progress: asyncify allows one suspended host call per wasm instance.
+ * reset to it afterwards. On the sync build the whole run happens within this call (nothing
+ * else can touch the instance meanwhile); on asyncify it may suspend in fetch, and the
+ * instance must not be lent to another run until it settles.
  */
-export async function runInSandbox(sandbox: SandboxInstance, request: SandboxRequest): Promise<SandboxOutcome> {
+export function runInSandbox(sandbox: SandboxInstance, request: SandboxRequest): MaybePromise<SandboxOutcome> {
+  return drive(runSteps(sandbox, request));
+}
+
+/**
+ * Runs a generator of steps: a step that yields a plain value gets it straight back, one that
+ * yields a promise resumes when it settles. So the same steps run synchronously on the sync
+ * build and asynchronously on asyncify.
+ */
+function drive<T>(steps: Generator<unknown, T, unknown>): MaybePromise<T> {
+  const resume = (step: IteratorResult<unknown, T>): MaybePromise<T> => {
+    while (!step.done) {
+      if (!(step.value instanceof Promise)) {
+        step = steps.next(step.value);
+        continue;
+      }
+      return step.value.then(
+        (value) => resume(steps.next(value)),
+        (error) => resume(steps.throw(error)),
+      );
+    }
+    return step.value;
+  };
+  return resume(steps.next());
+}
+
+function* runSteps(sandbox: SandboxInstance, request: SandboxRequest): Generator<unknown, SandboxOutcome, unknown> {
   const { limits } = request;
-  const guard = new RunGuard(limits);
+  const guard = new RunGuard(limits, sandbox.build);
   const sink = new ConsoleSink(limits, guard);
   const bridge = new HttpBridge(request.fetch, limits, guard, request.recordExchanges ?? false);
-  const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
-  const binding: RunBinding = { guard, sink, bridge, suspendable: false };
+  const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false, needsAsync: false };
+  const binding: RunBinding = { guard, sink, bridge, suspendable: false, needsAsync: false };
   const { context } = sandbox;
   sandbox.begin(binding, limits);
 
   try {
     guard.resumed();
     binding.suspendable = true;
-    const evaluated = await context.evalCodeAsync(request.code, CODE_FILENAME, { type: "global" });
+    const evaluated = (yield sandbox.evaluate(request.code, CODE_FILENAME)) as Evaluated;
     binding.suspendable = false;
     if (evaluated.error) {
       outcome.error = evaluated.error.consume((h) => describeThrown(context, h));
@@ -136,7 +164,7 @@ export async function runInSandbox(sandbox: SandboxInstance, request: SandboxReq
     }
 
     binding.suspendable = true;
-    const ran = await context.evalCodeAsync(`__ratchet_run(${randomSeed()})`, "ratchet:run", { type: "global" });
+    const ran = (yield sandbox.evaluate(`__ratchet_run(${randomSeed()})`, "ratchet:run")) as Evaluated;
     binding.suspendable = false;
     if (ran.error) {
       outcome.error = ran.error.consume((h) => describeThrown(context, h));
@@ -149,7 +177,7 @@ export async function runInSandbox(sandbox: SandboxInstance, request: SandboxReq
         return outcome;
       }
       binding.suspendable = true;
-      await settle(context, result, guard, outcome);
+      yield* settle(sandbox, result, binding, outcome);
       binding.suspendable = false;
     } finally {
       result.dispose();
@@ -167,6 +195,7 @@ export async function runInSandbox(sandbox: SandboxInstance, request: SandboxReq
     return outcome;
   } finally {
     binding.suspendable = false;
+    outcome.needsAsync = binding.needsAsync;
     outcome.cpuMs = guard.cpuMsUsed();
     if (guard.tripped) outcome.error = guard.tripped;
     else if (outcome.error) outcome.error = classify(outcome.error, limits);
@@ -177,7 +206,8 @@ export async function runInSandbox(sandbox: SandboxInstance, request: SandboxReq
 }
 
 /** Drives an async entry function's promise to completion, letting each job suspend in fetch. */
-async function settle(context: QuickJSAsyncContext, promise: QuickJSHandle, guard: RunGuard, outcome: SandboxOutcome): Promise<void> {
+function* settle(sandbox: SandboxInstance, promise: QuickJSHandle, binding: RunBinding, outcome: SandboxOutcome): Generator<unknown, void, unknown> {
+  const { context } = sandbox;
   for (;;) {
     const state = context.getPromiseState(promise);
     if (state.type === "fulfilled") {
@@ -190,7 +220,7 @@ async function settle(context: QuickJSAsyncContext, promise: QuickJSHandle, guar
       outcome.error = state.error.consume((h) => describeThrown(context, h));
       return;
     }
-    if (guard.tripped) return;
+    if (binding.guard.tripped || binding.needsAsync) return;
     if (!context.runtime.hasPendingJob()) {
       outcome.error = {
         type: "EntryPointError",
@@ -198,6 +228,6 @@ async function settle(context: QuickJSAsyncContext, promise: QuickJSHandle, guar
       };
       return;
     }
-    await runOnePendingJob(context.runtime);
+    yield sandbox.runPendingJob();
   }
 }

@@ -1,11 +1,11 @@
-import type { QuickJSAsyncContext } from "quickjs-emscripten-core";
+import type { QuickJSAsyncContext, QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { ExecutionLimits } from "../limits.ts";
 import type { ConsoleSink } from "./console-sink.ts";
 import type { RunGuard } from "./guard.ts";
 import type { HttpBridge } from "./http-bridge.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
 import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE } from "./prelude.ts";
-import { instantiateQuickJS, type QuickJSInstance } from "./quickjs-module.ts";
+import { instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
 
 /** What the host functions of one run talk to. */
 export interface RunBinding {
@@ -14,7 +14,15 @@ export interface RunBinding {
   bridge: HttpBridge;
   /** While the host reads guest values synchronously, a suspending call would corrupt the instance. */
   suspendable: boolean;
+  /** Set when the guest called fetch on the sync build, which cannot wait: the run must be redone on asyncify. */
+  needsAsync: boolean;
 }
+
+/** What a step of a run waits for: nothing on the sync build, a promise on asyncify. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The value or the exception of evaluating code. */
+export type Evaluated = ReturnType<QuickJSContext["evalCode"]>;
 
 /**
  * One wasm instance holding a QuickJS runtime and context with the prelude loaded, and a
@@ -27,27 +35,36 @@ export interface RunBinding {
  */
 export class SandboxInstance {
   readonly wasm: QuickJSInstance;
-  readonly context: QuickJSAsyncContext;
+  readonly context: QuickJSContext;
   private readonly snapshot: MemorySnapshot;
   private binding: RunBinding | undefined;
 
-  private constructor(wasm: QuickJSInstance, context: QuickJSAsyncContext, snapshot: MemorySnapshot) {
+  private constructor(wasm: QuickJSInstance, context: QuickJSContext, snapshot: MemorySnapshot) {
     this.wasm = wasm;
     this.context = context;
     this.snapshot = snapshot;
   }
 
-  static async create(wasmModule: WebAssembly.Module, maxMemoryBytes: number): Promise<SandboxInstance> {
-    const wasm = await instantiateQuickJS(wasmModule, maxMemoryBytes);
+  static async create(build: QuickJSBuild, wasmModule: WebAssembly.Module, maxMemoryBytes: number): Promise<SandboxInstance> {
+    const wasm = await instantiateQuickJS(build, wasmModule, maxMemoryBytes);
     const runtime = wasm.module.newRuntime();
     const context = runtime.newContext();
     let instance: SandboxInstance | undefined;
     const current = (): RunBinding | undefined => instance?.binding;
-    runtime.setInterruptHandler(() => current()?.guard.shouldInterrupt() ?? false);
-    installBridge(context, current);
+    // A sync-build run that reached fetch stops at the next poll: its outcome is thrown away.
+    runtime.setInterruptHandler(() => {
+      const run = current();
+      return run !== undefined && (run.needsAsync || run.guard.shouldInterrupt());
+    });
+    const fetchFn = wasm.build === "asyncify" ? asyncFetchFunction(context as QuickJSAsyncContext, current) : syncFetchFunction(context, current);
+    installBridge(context, { fetch: fetchFn, log: logFunction(context, current) });
     context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
     instance = new SandboxInstance(wasm, context, MemorySnapshot.capture(wasm.memory));
     return instance;
+  }
+
+  get build(): QuickJSBuild {
+    return this.wasm.build;
   }
 
   /** Bytes copied back on every reset. */
@@ -62,6 +79,19 @@ export class SandboxInstance {
     this.context.runtime.setMaxStackSize(limits.stackBytes);
   }
 
+  /** Evaluates code as a script; on asyncify it may suspend in fetch. */
+  evaluate(code: string, filename: string): MaybePromise<Evaluated> {
+    if (this.wasm.build === "asyncify") return (this.context as QuickJSAsyncContext).evalCodeAsync(code, filename, { type: "global" });
+    return this.context.evalCode(code, filename, { type: "global" });
+  }
+
+  /** Runs one pending promise job; on asyncify it may suspend in fetch. */
+  runPendingJob(): MaybePromise<void> {
+    if (this.wasm.build === "asyncify") return runOnePendingJob(this.context.runtime as never);
+    const ran = this.context.runtime.executePendingJobs(1);
+    if (ran.error) ran.error.dispose();
+  }
+
   /** Puts the instance back as it was before its first run. Only call it with nothing running. */
   reset(): void {
     this.binding = undefined;
@@ -69,9 +99,19 @@ export class SandboxInstance {
   }
 }
 
-function installBridge(context: QuickJSAsyncContext, current: () => RunBinding | undefined): void {
+/** The host functions reach the prelude through one global object, which it captures and removes. */
+function installBridge(context: QuickJSContext, functions: Record<string, QuickJSHandle>): void {
   const object = context.newObject();
-  const fetchFn = context.newAsyncifiedFunction("fetch", (requestHandle) => {
+  for (const [name, fn] of Object.entries(functions)) {
+    context.setProp(object, name, fn);
+    fn.dispose();
+  }
+  context.setProp(context.global, HOST_GLOBALS.bridge, object);
+  object.dispose();
+}
+
+function asyncFetchFunction(context: QuickJSAsyncContext, current: () => RunBinding | undefined): QuickJSHandle {
+  return context.newAsyncifiedFunction("fetch", (requestHandle) => {
     const run = current();
     if (!run?.suspendable) {
       return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) } as never;
@@ -79,17 +119,22 @@ function installBridge(context: QuickJSAsyncContext, current: () => RunBinding |
     const requestText = context.getString(requestHandle);
     return run.bridge.handle(requestText).then((answer) => context.newString(answer));
   });
-  const logFn = context.newFunction("log", (levelHandle, messageHandle) => {
+}
+
+function syncFetchFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {
+  return context.newFunction("fetch", () => {
+    const run = current();
+    if (run) run.needsAsync = true;
+    return { error: context.newError({ name: "NetworkError", message: "fetch needs the asyncify build" }) };
+  });
+}
+
+function logFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {
+  return context.newFunction("log", (levelHandle, messageHandle) => {
     const run = current();
     if (!run) return undefined;
     const refused = run.sink.write(context.getString(levelHandle), context.getString(messageHandle));
     if (refused) return { error: context.newError({ name: "LogLimitError", message: refused }) };
     return undefined;
   });
-  context.setProp(object, "fetch", fetchFn);
-  context.setProp(object, "log", logFn);
-  context.setProp(context.global, HOST_GLOBALS.bridge, object);
-  fetchFn.dispose();
-  logFn.dispose();
-  object.dispose();
 }

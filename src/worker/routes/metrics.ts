@@ -9,6 +9,8 @@ const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000
 
 const label = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 
+const BUILDS = ["sync", "asyncify"] as const;
+
 /**
  * Prometheus text. Execution counts and the duration histogram come from D1, so they cover
  * every isolate; the sandbox pool figures are this isolate's own.
@@ -36,17 +38,22 @@ export async function metrics(c: Context<AppEnv>): Promise<Response> {
     `ratchet_execution_duration_ms_bucket{le="+Inf"} ${histogram?.count ?? 0}`,
     `ratchet_execution_duration_ms_sum ${histogram?.sum ?? 0}`,
     `ratchet_execution_duration_ms_count ${histogram?.count ?? 0}`,
-    "# HELP ratchet_sandbox_instances QuickJS sandbox instances in this isolate, by state.",
+    "# HELP ratchet_sandbox_instances QuickJS sandbox instances in this isolate, by build and state.",
     "# TYPE ratchet_sandbox_instances gauge",
-    `ratchet_sandbox_instances{state="busy"} ${pool.busy}`,
-    `ratchet_sandbox_instances{state="idle"} ${pool.idle}`,
-    `ratchet_sandbox_instances{state="waiting"} ${pool.waiting}`,
+    ...BUILDS.flatMap((build) => [
+      `ratchet_sandbox_instances{build="${build}",state="busy"} ${pool[build].busy}`,
+      `ratchet_sandbox_instances{build="${build}",state="idle"} ${pool[build].idle}`,
+      `ratchet_sandbox_instances{build="${build}",state="waiting"} ${pool[build].waiting}`,
+    ]),
     "# HELP ratchet_sandbox_instances_created_total Sandbox instances created in this isolate.",
     "# TYPE ratchet_sandbox_instances_created_total counter",
-    `ratchet_sandbox_instances_created_total ${pool.created}`,
+    ...BUILDS.map((build) => `ratchet_sandbox_instances_created_total{build="${build}"} ${pool[build].created}`),
     "# HELP ratchet_sandbox_instances_discarded_total Sandbox instances dropped (grew too large or faulted) in this isolate.",
     "# TYPE ratchet_sandbox_instances_discarded_total counter",
-    `ratchet_sandbox_instances_discarded_total ${pool.discarded}`,
+    ...BUILDS.map((build) => `ratchet_sandbox_instances_discarded_total{build="${build}"} ${pool[build].discarded}`),
+    "# HELP ratchet_sandbox_runs_redone_total Runs on the sync build that reached fetch and were redone on asyncify.",
+    "# TYPE ratchet_sandbox_runs_redone_total counter",
+    `ratchet_sandbox_runs_redone_total ${pool.redone}`,
   ];
   return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
 }
