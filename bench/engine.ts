@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: what one execution costs in the real engine on this host, where the time
- * goes, how well the CPU budget matches real time, and how fetch-bound tasks scale with the
- * pool. Prints a table and a summary line, and writes the same figures to
+ * `npm run bench`: what one execution costs in the real engine on this host (on the sync build,
+ * and on asyncify for a task known to fetch), where the time goes, what a sandbox instance costs
+ * once and per run, how well the CPU budget matches real time on each build, and how fetch-bound
+ * tasks scale with the pool. Prints a table and a summary line, and writes the same figures to
  * bench/results/engine-node.json. Not a test: nothing here passes or fails.
  * Runs in well under 2 minutes; the only network it touches is a local server on 127.0.0.1.
  */
@@ -10,8 +11,8 @@ import os from "node:os";
 import { createLocalEngine } from "../src/cli/local-engine.ts";
 import { Engine, type ExecutionResult, type TaskBundle, type TaskFiles } from "../src/engine/index.ts";
 import { POLLS_PER_CPU_MS } from "../src/engine/limits.ts";
-import { HOST_GLOBALS, PRELUDE_SOURCE } from "../src/engine/sandbox/prelude.ts";
-import { instantiateQuickJS } from "../src/engine/sandbox/quickjs-module.ts";
+import { instantiateQuickJS, type QuickJSBuild, type QuickJSWasm } from "../src/engine/sandbox/quickjs-module.ts";
+import { SandboxInstance } from "../src/engine/sandbox/sandbox-instance.ts";
 import { percentile, startSlowUpstream } from "./support.ts";
 
 // A hung run must not hang CI or a README refresh.
@@ -22,9 +23,13 @@ setTimeout(() => {
 
 const MiB = 1024 * 1024;
 
-/** The same loader createLocalEngine uses, so extra engines (other pool sizes) share its wasm. */
-async function loadWasm(): Promise<WebAssembly.Module> {
-  const url = new URL(import.meta.resolve("@jitl/quickjs-wasmfile-release-asyncify/wasm"));
+const BUILDS: QuickJSBuild[] = ["sync", "asyncify"];
+/** The engine's linear-memory cap per instance: DEFAULT_MAXIMA.memoryBytes plus its runtime headroom. */
+const INSTANCE_MEMORY_BYTES = 144 * MiB;
+
+/** Compiles a build's wasm as createLocalEngine does; shared by the bare measurements and the pool-10 engine. */
+async function loadWasm(build: QuickJSBuild): Promise<WebAssembly.Module> {
+  const url = new URL(import.meta.resolve(`@jitl/quickjs-wasmfile-release-${build}/wasm`));
   return WebAssembly.compile(await readFile(url));
 }
 
@@ -57,6 +62,7 @@ const r = (x: number, digits = 3): number => Number(x.toFixed(digits));
 
 // ---------------------------------------------------------------------------------------------
 // 1 + 3. Overhead of one trivial execution through Engine.execute, and its own timing breakdown.
+// It never fetches, so it runs on the sync build.
 
 const TRIVIAL = "(function(input){ return { sum: input.a + input.b }; })";
 const TRIVIAL_INPUT_SCHEMA = {
@@ -65,16 +71,15 @@ const TRIVIAL_INPUT_SCHEMA = {
   properties: { a: { type: "number" }, b: { type: "number" } },
 };
 
-async function measureOverhead(engine: Engine) {
-  const bundle = await load(engine, TRIVIAL, TRIVIAL_INPUT_SCHEMA);
+async function measureOverhead(engine: Engine, bundle: TaskBundle, maxMs: number) {
   const request = { input: { a: 1, b: 2 }, trigger: "cli" as const, fetch: platformFetch };
   for (let i = 0; i < 200; i++) expectStatus(await engine.execute(bundle, request), "completed");
 
-  // Sequential runs: at least 2,000, then until ~8 s or 20,000 runs, whichever comes first.
+  // Sequential runs: at least 2,000, then until maxMs or 20,000 runs, whichever comes first.
   const samples: number[] = [];
   const results: ExecutionResult[] = [];
   const began = performance.now();
-  while (samples.length < 2_000 || (performance.now() - began < 8_000 && samples.length < 20_000)) {
+  while (samples.length < 2_000 || (performance.now() - began < maxMs && samples.length < 20_000)) {
     const t0 = performance.now();
     const result = await engine.execute(bundle, request);
     samples.push(performance.now() - t0);
@@ -110,36 +115,28 @@ async function measureOverhead(engine: Engine) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3b. Inside sandboxMs: the fixed per-run cost of a fresh QuickJS runtime + context and the
-// prelude, measured on a bare pooled-style instance (the engine creates both for every run).
+// 3b. Each wasm instance builds its runtime, context and prelude once (SandboxInstance.create)
+// and every run ends with reset(), which copies the snapshot back. Measured on bare instances.
 
-async function measureSandboxSetup(wasm: WebAssembly.Module) {
-  const instance = await instantiateQuickJS(wasm, 128 * MiB);
-  const stubBridge = `globalThis.${HOST_GLOBALS.bridge} = { fetch: function () {}, log: function () {} };`;
-  const once = (withPrelude: boolean): void => {
-    const runtime = instance.module.newRuntime();
-    const context = runtime.newContext();
-    if (withPrelude) {
-      context.unwrapResult(context.evalCode(stubBridge)).dispose();
-      context.unwrapResult(context.evalCode(PRELUDE_SOURCE)).dispose();
-    }
-    context.dispose();
-    runtime.dispose();
-  };
-  const time = async (withPrelude: boolean): Promise<number> => {
-    for (let i = 0; i < 100; i++) once(withPrelude);
-    const n = 2_000;
+async function measureSandboxInstance(build: QuickJSBuild, wasm: WebAssembly.Module) {
+  const warm = await SandboxInstance.create(build, wasm, INSTANCE_MEMORY_BYTES); // first instance: lazy wasm compilation
+  const creates: number[] = [];
+  for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      once(withPrelude);
-      // deferRuntimeDeletion forgets runtimes a microtask later; let those run as in real use.
-      if (i % 50 === 0) await Promise.resolve();
-    }
-    return (performance.now() - t0) / n;
+    await SandboxInstance.create(build, wasm, INSTANCE_MEMORY_BYTES);
+    creates.push(performance.now() - t0);
+  }
+  // Dirty the memory with a small evaluation before each reset, as a run would; only the reset is timed.
+  const once = (): number => {
+    warm.context.evalCode(`(${TRIVIAL})({ a: 1, b: 2 }).sum`).dispose();
+    const t0 = performance.now();
+    warm.reset();
+    return performance.now() - t0;
   };
-  const runtimeAndContextMs = await time(false);
-  const withPreludeMs = await time(true);
-  return { runtimeAndContextMs, preludeMs: withPreludeMs - runtimeAndContextMs };
+  for (let i = 0; i < 200; i++) once();
+  const resets: number[] = [];
+  for (let i = 0; i < 2_000; i++) resets.push(once());
+  return { createMs: mean(creates), resetMs: mean(resets), snapshotBytes: warm.snapshotBytes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,10 +170,11 @@ function measureV8() {
 
 // ---------------------------------------------------------------------------------------------
 // 4. CPU-budget calibration. RunGuard counts each interrupt poll as max(real ms since the
-// last poll, 1/POLLS_PER_CPU_MS ms). Two views:
-//  a) raw poll rate: a bare QuickJS runtime with our own interrupt handler, so we can count polls
-//     per real ms (the engine does not expose its poll count);
-//  b) end to end: engine.execute with { cpuMs: 500 }, wall time until CpuLimitError.
+// last poll, 1/POLLS_PER_CPU_MS[build] ms). Two views:
+//  a) raw poll rate of each build: a bare QuickJS runtime with our own interrupt handler, so we
+//     can count polls per real ms (the engine does not expose its poll count);
+//  b) end to end: engine.execute with { cpuMs: 500 }, wall time until CpuLimitError. A busy loop
+//     never fetches, so this runs on the sync build.
 
 // Loop bodies run inside a function, as in a task (function locals, not global lexicals).
 const BUSY_LOOPS = {
@@ -185,8 +183,8 @@ const BUSY_LOOPS = {
   allocationLoop: "let a = []; for (;;) { a.push({ n: a.length, s: 'x' + a.length }); if (a.length > 100000) a = []; }",
 } as const;
 
-async function measurePollRate(wasm: WebAssembly.Module, body: string, runMs: number) {
-  const instance = await instantiateQuickJS(wasm, 128 * MiB);
+async function measurePollRate(build: QuickJSBuild, wasm: WebAssembly.Module, body: string, runMs: number) {
+  const instance = await instantiateQuickJS(build, wasm, 128 * MiB);
   const runFor = (ms: number) => {
     const runtime = instance.module.newRuntime();
     runtime.setMemoryLimit(64 * MiB);
@@ -244,8 +242,8 @@ async function measureCpuLimit(engine: Engine, body: string, cpuMs: number) {
 // ---------------------------------------------------------------------------------------------
 // 5. Concurrency: 10 clients, each running back-to-back executions of a task whose one fetch
 // waits 50 ms on a local server. Ideal: 10 / 0.05 s = 200 executions/s. Guest fetch is
-// synchronous and asyncify lets one wasm instance suspend in one call at a time, so the pool
-// size caps how many executions can be waiting on the network at once.
+// synchronous and asyncify lets one wasm instance suspend in one call at a time, so the
+// asyncify pool size caps how many executions can be waiting on the network at once.
 
 const CLIENTS = 10;
 const UPSTREAM_MS = 50;
@@ -276,8 +274,20 @@ async function closedLoop(run: () => Promise<void>, durationMs: number) {
   };
 }
 
+/**
+ * The trivial task on asyncify, where every fetching task runs: one run that fetches gets the
+ * bundle remembered as a fetcher, so the runs that follow (which do not fetch) go straight to asyncify.
+ */
+async function measureAsyncifyOverhead(engine: Engine, url: string) {
+  const bundle = await load(engine, "(function(input){ if (input.url) fetch(input.url); return { sum: input.a + input.b }; })");
+  const redoneBefore = engine.poolStats().redone;
+  expectStatus(await engine.execute(bundle, { input: { a: 1, b: 2, url }, trigger: "cli", fetch: platformFetch }), "completed");
+  if (engine.poolStats().redone !== redoneBefore + 1) throw new Error("the fetching run was not redone on asyncify");
+  return measureOverhead(engine, bundle, 2_000);
+}
+
 async function measureConcurrency(url: string, engines: { label: string; engine: Engine }[]) {
-  const out: Record<string, Awaited<ReturnType<typeof closedLoop>> & { poolSize?: number }> = {};
+  const out: Record<string, Awaited<ReturnType<typeof closedLoop>> & { poolSize?: number; redoneOnAsyncify?: number }> = {};
   // Baseline without the engine: what Node's fetch + the local server give 10 clients.
   await closedLoop(async () => void (await (await fetch(url)).text()), 500);
   out.directNodeFetch = await closedLoop(async () => void (await (await fetch(url)).text()), 3_000);
@@ -288,8 +298,9 @@ async function measureConcurrency(url: string, engines: { label: string; engine:
       const result = await engine.execute(bundle, request);
       expectStatus(result, "completed");
     };
-    await closedLoop(run, 500); // warm-up: fills the pool
-    out[label] = { ...(await closedLoop(run, 3_000)), poolSize: engine.poolStats().live };
+    const redoneBefore = engine.poolStats().redone;
+    await closedLoop(run, 500); // warm-up: fills the pool; the first runs start on sync and are redone
+    out[label] = { ...(await closedLoop(run, 3_000)), poolSize: engine.poolStats().asyncify.live, redoneOnAsyncify: engine.poolStats().redone - redoneBefore };
   }
   return out;
 }
@@ -321,22 +332,25 @@ async function main(): Promise<void> {
     cpuModel: cpus[0]?.model ?? "unknown",
     cpuCount: cpus.length,
     totalMemoryGiB: r(os.totalmem() / 1024 ** 3, 1),
-    quickjsVariant: `@jitl/quickjs-wasmfile-release-asyncify ${(await packageVersion("@jitl/quickjs-wasmfile-release-asyncify")) ?? "?"}`,
+    quickjsBuilds: (
+      await Promise.all(BUILDS.map(async (build) => `@jitl/quickjs-wasmfile-release-${build} ${(await packageVersion(`@jitl/quickjs-wasmfile-release-${build}`)) ?? "?"}`))
+    ).join(", "),
   };
   console.log("Ratchet engine benchmark");
   for (const [k, v] of Object.entries(environment)) console.log(row(k, String(v)));
   console.log();
 
-  // Cold start: wasm compile + first instance + validating main.js + the first run.
+  // Cold start: sync wasm compile + first instance + validating main.js + the first run (asyncify
+  // is compiled only when a task first fetches).
   const coldStarted = performance.now();
   const engine = createLocalEngine();
   const coldBundle = await load(engine, TRIVIAL, TRIVIAL_INPUT_SCHEMA);
   expectStatus(await engine.execute(coldBundle, { input: { a: 1, b: 2 }, trigger: "cli", fetch: platformFetch }), "completed");
   const coldStartMs = performance.now() - coldStarted;
-  const wasm = await loadWasm();
+  const wasm: QuickJSWasm = { sync: await loadWasm("sync"), asyncify: await loadWasm("asyncify") };
 
-  console.log("1. Trivial task through Engine.execute (sequential, after 200 warm-up runs)");
-  const overhead = await measureOverhead(engine);
+  console.log("1. Trivial task through Engine.execute (sync build: it never fetches; sequential, after 200 warm-up runs)");
+  const overhead = await measureOverhead(engine, coldBundle, 8_000);
   console.log(row("runs", `${overhead.runs} in ${(overhead.totalMs / 1000).toFixed(1)} s`));
   console.log(row("mean / p50 / p95 / p99 / max (ms)", [overhead.meanMs, overhead.p50Ms, overhead.p95Ms, overhead.p99Ms, overhead.maxMs].map((x) => x.toFixed(3)).join(" / ")));
   console.log(row("executions per second (one caller)", overhead.executionsPerSecond.toFixed(0)));
@@ -357,68 +371,81 @@ async function main(): Promise<void> {
   console.log(row("outputValidationMs", b.outputValidationMs.toFixed(4)));
   console.log(row("other inside execute (durationMs - phases)", b.otherInsideExecuteMs.toFixed(4)));
   console.log(row("durationMs", b.durationMs.toFixed(4)));
-  // Nonzero although the guest does almost nothing: a fresh QuickJS context polls at its first
-  // poll point (the prelude), and RunGuard charges everything since it was created up to then.
   console.log(row("guest cpuMs estimate (RunGuard)", b.guestCpuMsEstimate.toFixed(4)));
-  const setup = await measureSandboxSetup(wasm);
-  console.log(row("  of sandboxMs: new runtime + context + dispose", setup.runtimeAndContextMs.toFixed(4)));
-  console.log(row("  of sandboxMs: prelude evaluation", setup.preludeMs.toFixed(4)));
+  const instances: Record<string, Awaited<ReturnType<typeof measureSandboxInstance>>> = {};
+  for (const build of BUILDS) {
+    const m = (instances[build] = await measureSandboxInstance(build, wasm[build]));
+    console.log(row(`  ${build}: reset() per run (${(m.snapshotBytes / 1024).toFixed(0)} KiB snapshot)`, `${m.resetMs.toFixed(4)} ms (mean of 2,000)`));
+    console.log(row(`  ${build}: SandboxInstance.create, once per instance`, `${m.createMs.toFixed(2)} ms (mean of 5)`));
+  }
   console.log();
 
-  console.log(`4. CPU budget calibration (POLLS_PER_CPU_MS = ${POLLS_PER_CPU_MS})`);
+  console.log(`4. CPU budget calibration (POLLS_PER_CPU_MS: ${BUILDS.map((build) => `${build} ${POLLS_PER_CPU_MS[build]}`).join(", ")})`);
   const calibration: Record<string, unknown> = {};
   for (const [name, body] of Object.entries(BUSY_LOOPS)) {
-    const polls = await measurePollRate(wasm, body, 1_000);
-    const limit = await measureCpuLimit(engine, body, 500);
-    // On a host whose clock stands still during CPU work, the budget is polls / POLLS_PER_CPU_MS.
-    const frozenClockRealPerBudget = POLLS_PER_CPU_MS / polls.pollsPerMs;
-    calibration[name] = { ...polls, frozenClockRealPerBudget, engineWithCpuMs500: limit };
     console.log(`  ${name}: ${body}`);
-    console.log(row("  interrupt polls per ms (1 s bare run)", `${polls.pollsPerMs.toFixed(1)} (${polls.polls} polls, longest gap ${polls.maxGapBetweenPollsMs.toFixed(2)} ms)`));
-    console.log(row("  engine, cpuMs 500: error", limit.errorTypes.join(", ")));
-    console.log(row("  engine, cpuMs 500: real ms in sandbox", `${limit.sandboxMs.toFixed(1)} (wall ${limit.wallMs.toFixed(1)}, guard says ${limit.reportedCpuMs.toFixed(1)})`));
-    console.log(row("  real time per ms of budget, this host", limit.realPerBudget.toFixed(2)));
-    console.log(row("  same if the clock stood still (polls only)", frozenClockRealPerBudget.toFixed(2)));
+    const pollRate: Record<string, unknown> = {};
+    for (const build of BUILDS) {
+      const polls = await measurePollRate(build, wasm[build], body, 1_000);
+      // On a host whose clock stands still during CPU work, the budget is polls / POLLS_PER_CPU_MS[build].
+      const frozenClockRealPerBudget = POLLS_PER_CPU_MS[build] / polls.pollsPerMs;
+      pollRate[build] = { ...polls, frozenClockRealPerBudget };
+      console.log(row(`  ${build}: interrupt polls per ms (1 s bare run)`, `${polls.pollsPerMs.toFixed(1)} (${polls.polls} polls, longest gap ${polls.maxGapBetweenPollsMs.toFixed(2)} ms)`));
+      console.log(row(`  ${build}: real ms per budget ms, frozen clock`, frozenClockRealPerBudget.toFixed(2)));
+    }
+    const limit = await measureCpuLimit(engine, body, 500);
+    calibration[name] = { pollRate, engineSyncWithCpuMs500: limit };
+    console.log(row("  engine on sync, cpuMs 500: error", limit.errorTypes.join(", ")));
+    console.log(row("  engine on sync, cpuMs 500: real ms in sandbox", `${limit.sandboxMs.toFixed(1)} (wall ${limit.wallMs.toFixed(1)}, guard says ${limit.reportedCpuMs.toFixed(1)})`));
+    console.log(row("  engine on sync: real ms per budget ms, this host", limit.realPerBudget.toFixed(2)));
   }
-  console.log("  (a ratio of 1 means cpuMs matches real time; on a host whose clock stands still during CPU work the");
-  console.log(`   guard only has polls, counted as 1/${POLLS_PER_CPU_MS} ms each, so the last line is how much real CPU a budget ms allows there)`);
+  console.log("  (a ratio of 1 means cpuMs matches real time; on a host whose clock stands still during CPU work the guard");
+  console.log("   only has polls, counted as 1/POLLS_PER_CPU_MS[build] ms each, so \"frozen clock\" is how much real CPU");
+  console.log("   a budget ms allows there)");
   console.log();
 
   console.log(`5. ${CLIENTS} clients, each running back-to-back executions that fetch a local server answering after ${UPSTREAM_MS} ms (ideal ${IDEAL_PER_SECOND}/s)`);
   const upstream = await startSlowUpstream(UPSTREAM_MS);
   const url = upstream.url;
   let concurrency;
+  let asyncOverhead;
   try {
+    asyncOverhead = await measureAsyncifyOverhead(engine, url);
     concurrency = await measureConcurrency(url, [
       { label: "enginePoolDefault", engine },
-      { label: "enginePool10", engine: new Engine({ wasmModule: loadWasm, poolSize: 10 }) },
+      { label: "enginePool10", engine: new Engine({ wasm, poolSize: 10 }) },
     ]);
   } finally {
     await upstream.stop();
   }
+  console.log(row("asyncify: trivial task known to fetch, p50 / mean", `${asyncOverhead.p50Ms.toFixed(3)} / ${asyncOverhead.meanMs.toFixed(3)} ms (${asyncOverhead.runs} runs, no fetch)`));
   for (const [label, c] of Object.entries(concurrency)) {
     const pool = c.poolSize === undefined ? "" : ` (pool ${c.poolSize}, cap ${c.poolSize / (UPSTREAM_MS / 1000)}/s)`;
-    console.log(row(`${label}${pool}`, `${c.perSecond.toFixed(1)}/s, ratio ${c.ratioOfIdeal.toFixed(2)}, latency p50 ${c.latencyP50Ms.toFixed(1)} ms p95 ${c.latencyP95Ms.toFixed(1)} ms`));
+    const redone = c.redoneOnAsyncify === undefined ? "" : `, ${c.redoneOnAsyncify} first runs redone on asyncify`;
+    console.log(row(`${label}${pool}`, `${c.perSecond.toFixed(1)}/s, ratio ${c.ratioOfIdeal.toFixed(2)}, latency p50 ${c.latencyP50Ms.toFixed(1)} ms p95 ${c.latencyP95Ms.toFixed(1)} ms${redone}`));
     if (c.poolSize !== undefined) {
       // A rough model: the pooled executions wait on the upstream together, then their CPU work
-      // (about one trivial execution each) runs one after another on the single JS thread.
-      const model = c.poolSize / ((UPSTREAM_MS + c.poolSize * overhead.p50Ms) / 1000);
-      console.log(row("  model: pool / (upstream + pool x p50 overhead)", `${model.toFixed(1)}/s`));
+      // (about one trivial asyncify execution each; fetching tasks run there) runs one after
+      // another on the single JS thread.
+      const model = c.poolSize / ((UPSTREAM_MS + c.poolSize * asyncOverhead.p50Ms) / 1000);
+      console.log(row("  model: pool / (upstream + pool x asyncify p50)", `${model.toFixed(1)}/s`));
     }
   }
   console.log();
 
   const pool10 = concurrency.enginePool10!;
-  const pool4 = concurrency.enginePoolDefault!;
+  const poolDefault = concurrency.enginePoolDefault!;
   const summary =
-    `engine overhead: ${overhead.p50Ms.toFixed(2)} ms/execution (p50), ~${Number(ratio.toPrecision(2)).toLocaleString("en-US")}× a direct V8 call; ` +
-    `${CLIENTS} clients x ${UPSTREAM_MS} ms upstream: ${pool4.perSecond.toFixed(0)}/s with the default pool of ${pool4.poolSize} ` +
-    `(ratio ${pool4.ratioOfIdeal.toFixed(2)} of ideal ${IDEAL_PER_SECOND}/s), ${pool10.perSecond.toFixed(0)}/s with poolSize 10 (ratio ${pool10.ratioOfIdeal.toFixed(2)})`;
+    `engine overhead: ${overhead.p50Ms.toFixed(2)} ms/execution (p50, sync build; ${asyncOverhead.p50Ms.toFixed(2)} ms on asyncify), ` +
+    `~${Number(ratio.toPrecision(2)).toLocaleString("en-US")}× a direct V8 call; ` +
+    `${CLIENTS} clients x ${UPSTREAM_MS} ms upstream: ${poolDefault.perSecond.toFixed(0)}/s with the default pool of ${poolDefault.poolSize} ` +
+    `(ratio ${poolDefault.ratioOfIdeal.toFixed(2)} of ideal ${IDEAL_PER_SECOND}/s), ${pool10.perSecond.toFixed(0)}/s with poolSize 10 (ratio ${pool10.ratioOfIdeal.toFixed(2)})`;
   console.log(summary);
 
   const results = {
     environment,
     overhead: {
+      build: "sync",
       coldStartMs: r(coldStartMs, 1),
       runs: overhead.runs,
       meanMs: r(overhead.meanMs, 4),
@@ -427,14 +454,14 @@ async function main(): Promise<void> {
       p99Ms: r(overhead.p99Ms, 4),
       maxMs: r(overhead.maxMs, 4),
       executionsPerSecond: r(overhead.executionsPerSecond, 0),
+      asyncify: { runs: asyncOverhead.runs, meanMs: r(asyncOverhead.meanMs, 4), p50Ms: r(asyncOverhead.p50Ms, 4), p95Ms: r(asyncOverhead.p95Ms, 4) },
     },
     v8: { ...v8, nsPerCallMedian: r(v8.nsPerCallMedian, 3), nsPerCallMin: r(v8.nsPerCallMin, 3), engineP50Ratio: r(ratio, 0) },
     breakdown: {
       ...Object.fromEntries(Object.entries(b).map(([k, v]) => [k, r(v, 4)])),
-      sandboxRuntimeAndContextMs: r(setup.runtimeAndContextMs, 4),
-      sandboxPreludeMs: r(setup.preludeMs, 4),
+      sandboxInstance: instances,
     },
-    cpuCalibration: { pollsPerCpuMsConstant: POLLS_PER_CPU_MS, ...calibration },
+    cpuCalibration: { pollsPerCpuMs: POLLS_PER_CPU_MS, ...calibration },
     concurrency: { clients: CLIENTS, upstreamMs: UPSTREAM_MS, idealPerSecond: IDEAL_PER_SECOND, ...concurrency },
     summary,
   };

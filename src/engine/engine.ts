@@ -7,7 +7,7 @@ import type { Problem } from "./problems.ts";
 import type { LogEntry } from "./sandbox/console-sink.ts";
 import type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http-bridge.ts";
 import { PoolBusyError, SandboxPool, type PoolStats } from "./sandbox/pool.ts";
-import type { QuickJSBuild } from "./sandbox/quickjs-module.ts";
+import { INITIAL_MEMORY_BYTES, type QuickJSBuild } from "./sandbox/quickjs-module.ts";
 import type { SandboxInstance } from "./sandbox/sandbox-instance.ts";
 import { CODE_FILENAME, runInSandbox, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
 import { checkBundle, type CheckResult } from "./validate.ts";
@@ -66,6 +66,12 @@ export interface EngineOptions {
   wasm: Record<QuickJSBuild, WebAssembly.Module | (() => Promise<WebAssembly.Module>)>;
   /** Asyncify instances alive at once: executions waiting in fetch at once (each holds one). */
   poolSize?: number;
+  /**
+   * Wasm memory all sandbox instances may hold together (default: no bound). The one sync
+   * instance is counted first; asyncify instances are made while the rest allows (16 MiB each
+   * at least), so fewer than poolSize may be alive.
+   */
+  memoryBudgetBytes?: number;
   /** How long an execution waits for a free sandbox before it fails with SandboxBusyError (default 30 s). */
   maxPoolWaitMs?: number;
   defaults?: ExecutionLimits;
@@ -121,7 +127,13 @@ export class Engine {
     };
     // One sync instance is enough: a sync run never yields, so two never overlap.
     this.syncPool = new SandboxPool({ ...common, build: "sync", wasmModule: options.wasm.sync, maxInstances: 1 });
-    this.asyncPool = new SandboxPool({ ...common, build: "asyncify", wasmModule: options.wasm.asyncify, maxInstances: options.poolSize ?? 8 });
+    this.asyncPool = new SandboxPool({
+      ...common,
+      build: "asyncify",
+      wasmModule: options.wasm.asyncify,
+      maxInstances: options.poolSize ?? 8,
+      ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes - INITIAL_MEMORY_BYTES }),
+    });
   }
 
   poolStats(): EngineStats {

@@ -52,12 +52,12 @@ export const DEFAULT_MAXIMA: ExecutionLimits = {
 /**
  * The most interrupt polls QuickJS makes per ms of busy guest code, by build: a tight loop
  * polls about every 10,000 interpreter steps, measured at 1.2-2 polls per ms on asyncify and
- * ~3.7 on the faster sync build, in Node and in workerd (`npm run bench`). Where the clock
+ * 2.7-4.6 on the faster sync build, in Node and in workerd (`npm run bench`). Where the clock
  * stands still (production Workers), each poll counts as at least 1/POLLS_PER_CPU_MS ms, so a
  * tight loop is held to about its budget; code that spends its time in native builtins polls
  * less often and can overrun it.
  */
-export const POLLS_PER_CPU_MS: Record<QuickJSBuild, number> = { sync: 4, asyncify: 2 };
+export const POLLS_PER_CPU_MS: Record<QuickJSBuild, number> = { sync: 3, asyncify: 2 };
 
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB)?\s*$/i;
 const UNIT: Record<string, number> = { B: 1, KB: KiB, KIB: KiB, MB: MiB, MIB: MiB, GB: 1024 * MiB, GIB: 1024 * MiB };

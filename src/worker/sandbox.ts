@@ -6,11 +6,22 @@ import type { R2Bucket } from "@cloudflare/workers-types";
 
 let engine: Engine | undefined;
 
+const MiB = 1024 * 1024;
+const DEFAULT_POOL_SIZE = 8;
+const DEFAULT_MEMORY_MB = 96;
+
+/** A positive whole number from a Worker variable, or the default. */
+const setting = (value: string | undefined, fallback: number) => {
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
+};
+
 /** The isolate's engine, created on first use and shared by its requests. */
 export function engineFor(env: Env): Engine {
   engine ??= new Engine({
     wasm: { sync, asyncify },
-    poolSize: Number(env.SANDBOX_POOL_SIZE ?? "8") || 8,
+    poolSize: setting(env.SANDBOX_POOL_SIZE, DEFAULT_POOL_SIZE),
+    memoryBudgetBytes: setting(env.SANDBOX_MEMORY_MB, DEFAULT_MEMORY_MB) * MiB,
     // A production isolate has 128 MB for everything: keep one execution's heap well below.
     maxima: { ...DEFAULT_MAXIMA, memoryBytes: 32 * 1024 * 1024 },
   });

@@ -32,4 +32,25 @@ describe("sandbox pool", () => {
     expect(engine.poolStats().asyncify).toMatchObject({ live: 2, busy: 0, waiting: 0 });
     expect((await run(10)).status).toBe("completed");
   });
+
+  it("makes no more asyncify instances than the memory budget holds, and queues the rest", async () => {
+    const MiB = 1024 * 1024;
+    // 16 MiB for the sync instance, 32 MiB left: two asyncify instances of 16 MiB.
+    const budgeted = createLocalEngine({ poolSize: 8, memoryBudgetBytes: 48 * MiB });
+    const loaded = await budgeted.loadDocument({
+      format: "ratchet.bundle/1",
+      metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
+      code: "(function(input) { return fetch(input.url + '/slow?ms=150').body.overlap; })",
+      input_schema: {},
+      output_schema: {},
+      tests: [],
+    });
+    if (!loaded.ok) throw new Error("invalid");
+    const runs = await Promise.all(Array.from({ length: 5 }, () => budgeted.execute(loaded.bundle, { input: { url: inject("upstreamUrl") }, trigger: "test", fetch: platformFetch })));
+    expect(runs.map((r) => r.status)).toEqual(Array(5).fill("completed"));
+    const stats = budgeted.poolStats();
+    expect(stats.asyncify.live).toBe(2);
+    expect(stats.asyncify.memoryBytes).toBe(32 * MiB);
+    expect(stats.sync.live).toBe(1);
+  });
 });

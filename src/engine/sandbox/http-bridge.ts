@@ -210,7 +210,7 @@ export class HttpBridge {
       const reason = error instanceof Error ? error.message : String(error);
       return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} failed: ${reason}` } });
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { QuickJSBuild } from "./quickjs-module.ts";
+import { INITIAL_MEMORY_BYTES, type QuickJSBuild } from "./quickjs-module.ts";
 import { SandboxInstance } from "./sandbox-instance.ts";
 
 export interface PoolOptions {
@@ -7,6 +7,11 @@ export interface PoolOptions {
   wasmModule: WebAssembly.Module | (() => Promise<WebAssembly.Module>);
   /** Instances alive at most: executions beyond this wait for one to be free. */
   maxInstances: number;
+  /**
+   * Wasm memory this pool's instances may hold together (a production isolate has 128 MB for
+   * everything). A new instance is made only while it fits; one is always allowed.
+   */
+  memoryBudgetBytes?: number;
   /** Linear-memory cap of each instance. */
   maxMemoryBytes: number;
   /** An instance whose memory grew past this is dropped after its run (wasm memory never shrinks). */
@@ -17,6 +22,8 @@ export interface PoolOptions {
 
 export interface PoolStats {
   live: number;
+  /** Wasm memory the live instances hold. */
+  memoryBytes: number;
   idle: number;
   busy: number;
   waiting: number;
@@ -48,6 +55,7 @@ const POLL_MS = 1;
  */
 export class SandboxPool {
   private readonly idle: SandboxInstance[] = [];
+  private readonly instances = new Set<SandboxInstance>();
   private live = 0;
   private waiting = 0;
   private created = 0;
@@ -62,6 +70,7 @@ export class SandboxPool {
   stats(): PoolStats {
     return {
       live: this.live,
+      memoryBytes: this.memoryBytes(),
       idle: this.idle.length,
       busy: this.live - this.idle.length,
       waiting: this.waiting,
@@ -103,9 +112,23 @@ export class SandboxPool {
   private giveBack(instance: SandboxInstance, reusable: boolean): void {
     if (reusable && instance.wasm.memory.buffer.byteLength <= this.options.recycleAboveBytes) this.idle.push(instance);
     else {
+      this.instances.delete(instance);
       this.live -= 1;
       this.discarded += 1;
     }
+  }
+
+  /** Memory of the live instances, counting those still being made at their initial size. */
+  private memoryBytes(): number {
+    let bytes = (this.live - this.instances.size) * INITIAL_MEMORY_BYTES;
+    for (const instance of this.instances) bytes += instance.wasm.memory.buffer.byteLength;
+    return bytes;
+  }
+
+  private mayCreate(): boolean {
+    if (this.live === 0) return true;
+    if (this.live >= this.options.maxInstances) return false;
+    return this.memoryBytes() + INITIAL_MEMORY_BYTES <= (this.options.memoryBudgetBytes ?? Number.POSITIVE_INFINITY);
   }
 
   private async acquire(): Promise<SandboxInstance> {
@@ -115,9 +138,9 @@ export class SandboxPool {
     for (;;) {
       const free = this.idle.pop();
       if (free) return free;
-      if (this.live < this.options.maxInstances) return this.create();
+      if (this.mayCreate()) return this.create();
       if (waited >= maxWaitMs) {
-        throw new PoolBusyError(`all ${this.options.maxInstances} sandbox instances stayed busy for ${maxWaitMs} ms`);
+        throw new PoolBusyError(`all ${this.live} sandbox instances stayed busy for ${maxWaitMs} ms`);
       }
       this.waiting += 1;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -132,6 +155,7 @@ export class SandboxPool {
     this.live += 1;
     try {
       const instance = await SandboxInstance.create(this.options.build, await this.wasm(), this.options.maxMemoryBytes);
+      this.instances.add(instance);
       this.created += 1;
       return instance;
     } catch (error) {

@@ -10,8 +10,9 @@ import {
 } from "quickjs-emscripten-core";
 
 const WASM_PAGE = 64 * 1024;
-/** Both emscripten builds start with 16 MiB of linear memory. */
+/** Both emscripten builds start with 16 MiB of linear memory (their declared minimum). */
 const INITIAL_PAGES = 256;
+export const INITIAL_MEMORY_BYTES = INITIAL_PAGES * WASM_PAGE;
 
 /**
  * The two QuickJS builds. `sync` runs code about twice as fast but cannot suspend, so a guest
