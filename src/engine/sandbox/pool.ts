@@ -37,11 +37,13 @@ export class PoolBusyError extends Error {
 }
 
 /**
- * How often a waiting execution looks for a free instance. Short, because an instance left
- * idle while someone waits is lost throughput (fetch-bound tasks free one every ~50 ms), and
- * a look costs a few microseconds.
+ * How often a waiting execution looks for a free instance: from every 1 ms, backing off to
+ * every 4 ms. Short, because an instance left idle while someone waits is lost throughput
+ * (fetch-bound tasks free one every ~50 ms); not shorter, because every look is a timer the
+ * waiting request pays CPU for.
  */
-const POLL_MS = 1;
+const FIRST_POLL_MS = 1;
+const LONGEST_POLL_MS = 4;
 
 /**
  * A bounded set of QuickJS wasm instances, each lent to one execution at a time, because
@@ -135,6 +137,7 @@ export class SandboxPool {
     const maxWaitMs = this.options.maxWaitMs ?? 30_000;
     const since = Date.now();
     let waited = 0;
+    let pause = FIRST_POLL_MS;
     for (;;) {
       const free = this.idle.pop();
       if (free) return free;
@@ -143,11 +146,12 @@ export class SandboxPool {
         throw new PoolBusyError(`all ${this.live} sandbox instances stayed busy for ${maxWaitMs} ms`);
       }
       this.waiting += 1;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, pause));
       this.waiting -= 1;
       // Counted as well as clocked: in production Workers the clock only moves across I/O, and
       // under load a timer fires later than asked.
-      waited = Math.max(waited + POLL_MS, Date.now() - since);
+      waited = Math.max(waited + pause, Date.now() - since);
+      pause = Math.min(pause * 2, LONGEST_POLL_MS);
     }
   }
 
