@@ -49,10 +49,10 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
 
 /**
  * Records one execution, sharing D1 writes with the isolate's other requests (group commit):
- * the first request to find no writer lets rows gather for GATHER_MS and writes all of them in
- * one batch; rows queued meanwhile go with the next batch. Each request stays (through its own waitUntil)
- * until its own row is written, and waits on its own timers, never on another request's
- * promise, which workerd would cancel as hung.
+ * the first request to find no writer lets rows gather for GATHER_MS and writes them all in
+ * one batch; rows queued while it writes go with the next batch. Each request stays (through
+ * its own waitUntil) until its own row is written, and waits on its own timers, never on
+ * another request's promise, which workerd would cancel as hung.
  */
 export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
   const db = openDb(env.DB);
