@@ -1,8 +1,7 @@
 /**
- * `npm run bench`: what one execution costs in the real engine on this host (on the sync build,
- * and on asyncify for a task known to fetch), where the time goes, what a sandbox instance costs
- * once and per run, how well the CPU budget matches real time on each build, and how fetch-bound
- * tasks scale with the pool. Prints a table and a summary line, and writes the same figures to
+ * `npm run bench`: what one execution costs in the real engine on this host (on the sync build),
+ * where the time goes, what a sandbox instance costs once and per run, how well the CPU budget
+ * matches real time on each build, and how fetch-bound tasks scale with concurrent clients. Prints a table and a summary line, and writes the same figures to
  * bench/results/engine-node.json. Not a test: nothing here passes or fails.
  * Runs in well under 2 minutes; the only network it touches is a local server on 127.0.0.1.
  */
@@ -27,7 +26,7 @@ const BUILDS: QuickJSBuild[] = ["sync", "asyncify"];
 /** The engine's linear-memory cap per instance: DEFAULT_MAXIMA.memoryBytes plus its runtime headroom. */
 const INSTANCE_MEMORY_BYTES = 144 * MiB;
 
-/** Compiles a build's wasm as createLocalEngine does; shared by the bare measurements and the pool-10 engine. */
+/** Compiles a build's wasm as createLocalEngine does, for the bare measurements. */
 async function loadWasm(build: QuickJSBuild): Promise<WebAssembly.Module> {
   const url = new URL(import.meta.resolve(`@jitl/quickjs-wasmfile-release-${build}/wasm`));
   return WebAssembly.compile(await readFile(url));
@@ -241,9 +240,8 @@ async function measureCpuLimit(engine: Engine, body: string, cpuMs: number) {
 
 // ---------------------------------------------------------------------------------------------
 // 5. Concurrency: 10 clients, each running back-to-back executions of a task whose one fetch
-// waits 50 ms on a local server. Ideal: 10 / 0.05 s = 200 executions/s. Guest fetch is
-// synchronous and asyncify lets one wasm instance suspend in one call at a time, so the
-// asyncify pool size caps how many executions can be waiting on the network at once.
+// waits 50 ms on a local server. Ideal: 10 / 0.05 s = 200 executions/s. The run stops at the
+// fetch and is repeated with the answer, so waiting executions hold no sandbox instance.
 
 const CLIENTS = 10;
 const UPSTREAM_MS = 50;
@@ -275,33 +273,28 @@ async function closedLoop(run: () => Promise<void>, durationMs: number) {
 }
 
 /**
- * The trivial task on asyncify, where every fetching task runs: one run that fetches gets the
- * bundle remembered as a fetcher, so the runs that follow (which do not fetch) go straight to asyncify.
+ * Closed-loop clients running a task that fetches once: each execution runs twice on the sync
+ * build (the first run stops at the fetch, the host makes it with no sandbox held, the second
+ * run gets the answer), so no wasm instance waits on the upstream.
  */
-async function measureAsyncifyOverhead(engine: Engine, url: string) {
-  const bundle = await load(engine, "(function(input){ if (input.url) fetch(input.url); return { sum: input.a + input.b }; })");
-  const redoneBefore = engine.poolStats().redone;
-  expectStatus(await engine.execute(bundle, { input: { a: 1, b: 2, url }, trigger: "cli", fetch: platformFetch }), "completed");
-  if (engine.poolStats().redone !== redoneBefore + 1) throw new Error("the fetching run was not redone on asyncify");
-  return measureOverhead(engine, bundle, 2_000);
-}
-
-async function measureConcurrency(url: string, engines: { label: string; engine: Engine }[]) {
-  const out: Record<string, Awaited<ReturnType<typeof closedLoop>> & { poolSize?: number; redoneOnAsyncify?: number }> = {};
+async function measureConcurrency(url: string, engine: Engine) {
+  const out: Record<string, Awaited<ReturnType<typeof closedLoop>> & { runsPerExecution?: number; asyncifyInstances?: number }> = {};
   // Baseline without the engine: what Node's fetch + the local server give 10 clients.
   await closedLoop(async () => void (await (await fetch(url)).text()), 500);
   out.directNodeFetch = await closedLoop(async () => void (await (await fetch(url)).text()), 3_000);
-  for (const { label, engine } of engines) {
-    const bundle = await load(engine, "(function(input){ var r = fetch(input.url); return { status: r.status, ok: r.body.ok }; })");
-    const request = { input: { url }, trigger: "cli" as const, fetch: platformFetch };
-    const run = async () => {
-      const result = await engine.execute(bundle, request);
-      expectStatus(result, "completed");
-    };
-    const redoneBefore = engine.poolStats().redone;
-    await closedLoop(run, 500); // warm-up: fills the pool; the first runs start on sync and are redone
-    out[label] = { ...(await closedLoop(run, 3_000)), poolSize: engine.poolStats().asyncify.live, redoneOnAsyncify: engine.poolStats().redone - redoneBefore };
-  }
+  const bundle = await load(engine, "(function(input){ var r = fetch(input.url); return { status: r.status, ok: r.body.ok }; })");
+  const request = { input: { url }, trigger: "cli" as const, fetch: platformFetch };
+  let executions = 0;
+  const run = async () => {
+    expectStatus(await engine.execute(bundle, request), "completed");
+    executions += 1;
+  };
+  await closedLoop(run, 500);
+  const repeatedBefore = engine.poolStats().repeatedRuns;
+  executions = 0;
+  const measured = await closedLoop(run, 3_000);
+  const stats = engine.poolStats();
+  out.engine = { ...measured, runsPerExecution: 1 + (stats.repeatedRuns - repeatedBefore) / executions, asyncifyInstances: stats.asyncify.live };
   return out;
 }
 
@@ -408,38 +401,23 @@ async function main(): Promise<void> {
   const upstream = await startSlowUpstream(UPSTREAM_MS);
   const url = upstream.url;
   let concurrency;
-  let asyncOverhead;
   try {
-    asyncOverhead = await measureAsyncifyOverhead(engine, url);
-    concurrency = await measureConcurrency(url, [
-      { label: "enginePoolDefault", engine },
-      { label: "enginePool10", engine: new Engine({ wasm, poolSize: 10 }) },
-    ]);
+    concurrency = await measureConcurrency(url, engine);
   } finally {
     await upstream.stop();
   }
-  console.log(row("asyncify: trivial task known to fetch, p50 / mean", `${asyncOverhead.p50Ms.toFixed(3)} / ${asyncOverhead.meanMs.toFixed(3)} ms (${asyncOverhead.runs} runs, no fetch)`));
   for (const [label, c] of Object.entries(concurrency)) {
-    const pool = c.poolSize === undefined ? "" : ` (pool ${c.poolSize}, cap ${c.poolSize / (UPSTREAM_MS / 1000)}/s)`;
-    const redone = c.redoneOnAsyncify === undefined ? "" : `, ${c.redoneOnAsyncify} first runs redone on asyncify`;
-    console.log(row(`${label}${pool}`, `${c.perSecond.toFixed(1)}/s, ratio ${c.ratioOfIdeal.toFixed(2)}, latency p50 ${c.latencyP50Ms.toFixed(1)} ms p95 ${c.latencyP95Ms.toFixed(1)} ms${redone}`));
-    if (c.poolSize !== undefined) {
-      // A rough model: the pooled executions wait on the upstream together, then their CPU work
-      // (about one trivial asyncify execution each; fetching tasks run there) runs one after
-      // another on the single JS thread.
-      const model = c.poolSize / ((UPSTREAM_MS + c.poolSize * asyncOverhead.p50Ms) / 1000);
-      console.log(row("  model: pool / (upstream + pool x asyncify p50)", `${model.toFixed(1)}/s`));
-    }
+    const runs = c.runsPerExecution === undefined ? "" : `, ${c.runsPerExecution.toFixed(2)} runs per execution, ${c.asyncifyInstances} asyncify instances`;
+    console.log(row(label, `${c.perSecond.toFixed(1)}/s, ratio ${c.ratioOfIdeal.toFixed(2)}, latency p50 ${c.latencyP50Ms.toFixed(1)} ms p95 ${c.latencyP95Ms.toFixed(1)} ms${runs}`));
   }
   console.log();
 
-  const pool10 = concurrency.enginePool10!;
-  const poolDefault = concurrency.enginePoolDefault!;
+  const fetching = concurrency.engine!;
   const summary =
-    `engine overhead: ${overhead.p50Ms.toFixed(2)} ms/execution (p50, sync build; ${asyncOverhead.p50Ms.toFixed(2)} ms on asyncify), ` +
+    `engine overhead: ${overhead.p50Ms.toFixed(2)} ms/execution (p50, sync build), ` +
     `~${Number(ratio.toPrecision(2)).toLocaleString("en-US")}× a direct V8 call; ` +
-    `${CLIENTS} clients x ${UPSTREAM_MS} ms upstream: ${poolDefault.perSecond.toFixed(0)}/s with the default pool of ${poolDefault.poolSize} ` +
-    `(ratio ${poolDefault.ratioOfIdeal.toFixed(2)} of ideal ${IDEAL_PER_SECOND}/s), ${pool10.perSecond.toFixed(0)}/s with poolSize 10 (ratio ${pool10.ratioOfIdeal.toFixed(2)})`;
+    `${CLIENTS} clients x ${UPSTREAM_MS} ms upstream: ${fetching.perSecond.toFixed(0)}/s (ratio ${fetching.ratioOfIdeal.toFixed(2)} of ideal ${IDEAL_PER_SECOND}/s, ` +
+    `plain Node fetch ${concurrency.directNodeFetch!.perSecond.toFixed(0)}/s)`;
   console.log(summary);
 
   const results = {
@@ -454,7 +432,6 @@ async function main(): Promise<void> {
       p99Ms: r(overhead.p99Ms, 4),
       maxMs: r(overhead.maxMs, 4),
       executionsPerSecond: r(overhead.executionsPerSecond, 0),
-      asyncify: { runs: asyncOverhead.runs, meanMs: r(asyncOverhead.meanMs, 4), p50Ms: r(asyncOverhead.p50Ms, 4), p95Ms: r(asyncOverhead.p95Ms, 4) },
     },
     v8: { ...v8, nsPerCallMedian: r(v8.nsPerCallMedian, 3), nsPerCallMin: r(v8.nsPerCallMin, 3), engineP50Ratio: r(ratio, 0) },
     breakdown: {

@@ -9,7 +9,7 @@ import type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http
 import { PoolBusyError, SandboxPool, type PoolStats } from "./sandbox/pool.ts";
 import { INITIAL_MEMORY_BYTES, type QuickJSBuild } from "./sandbox/quickjs-module.ts";
 import type { SandboxInstance } from "./sandbox/sandbox-instance.ts";
-import { CODE_FILENAME, runInSandbox, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
+import { CODE_FILENAME, runInSandbox, startExecution, type ExecutionState, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
 import { checkBundle, type CheckResult } from "./validate.ts";
 
 export const TRIGGERS = ["cli", "http", "schedule", "mcp", "test"] as const;
@@ -90,32 +90,37 @@ function elapsed(since: number): number {
 }
 
 export interface EngineStats {
-  /** Runs that never wait (no fetch) run on the sync build, one at a time and start to end in one turn. */
+  /** Runs on the sync build, one at a time and start to end in one turn. */
   sync: PoolStats;
-  /** Runs of tasks that fetch hold an asyncify instance while they wait. */
+  /** Runs of executions that made more fetches than replaying suits hold an asyncify instance while they wait. */
   asyncify: PoolStats;
-  /** Sync runs that reached fetch and were redone on asyncify (once per task per engine). */
-  redone: number;
+  /** Runs repeated to give a task the answers to its fetches (see sandbox/replay.ts). */
+  repeatedRuns: number;
 }
 
-/** Tasks known to fetch are remembered by bundle hash, this many at most. */
-const MAX_REMEMBERED_FETCHERS = 1_000;
+/**
+ * Runs on the sync build one execution may take: one more than the fetches it can make there.
+ * Each repeats the work before its last fetch, so an execution that fetches more goes on on
+ * asyncify, where a fetch suspends the run instead.
+ */
+const MAX_SYNC_RUNS = 4;
 
 /**
  * The task engine: validates bundles and runs them, each execution on a pooled wasm instance
  * whose QuickJS runtime and context start from a pristine memory snapshot.
  *
- * A task runs on the sync build, about twice as fast as asyncify, until it calls fetch, which
- * only asyncify can wait in: that run is dropped unseen (nothing left the sandbox; its logs go
- * with it) and redone from the start on asyncify, and the task is remembered as one that fetches.
+ * Runs use QuickJS's sync build, about twice as fast as asyncify and never suspended: a fetch
+ * the run has no answer for stops it, the host makes the request with no sandbox held, and
+ * the task runs again from the start with the answer recorded (deterministically: same input,
+ * seed, clock readings and answers). So an execution waiting in fetch holds no wasm memory.
+ * Executions that fetch more than MAX_SYNC_RUNS - 1 times go on on asyncify.
  */
 export class Engine {
   readonly defaults: ExecutionLimits;
   readonly maxima: ExecutionLimits;
   private readonly syncPool: SandboxPool;
   private readonly asyncPool: SandboxPool;
-  private readonly fetchers = new Set<string>();
-  private redone = 0;
+  private repeatedRuns = 0;
 
   constructor(options: EngineOptions) {
     this.defaults = options.defaults ?? DEFAULT_LIMITS;
@@ -137,7 +142,7 @@ export class Engine {
   }
 
   poolStats(): EngineStats {
-    return { sync: this.syncPool.stats(), asyncify: this.asyncPool.stats(), redone: this.redone };
+    return { sync: this.syncPool.stats(), asyncify: this.asyncPool.stats(), repeatedRuns: this.repeatedRuns };
   }
 
   /** Loads a task folder's files: parses, validates and hashes them into a bundle. */
@@ -222,17 +227,14 @@ export class Engine {
     phase = performance.now();
     let outcome: SandboxOutcome;
     try {
-      outcome = await this.runSandboxed(
-        {
-          code: bundle.code,
-          inputText: JSON.stringify(request.input),
-          contextText: JSON.stringify(context),
-          limits,
-          fetch: request.fetch,
-          recordExchanges: request.recordExchanges ?? false,
-        },
-        bundle.hash,
-      );
+      outcome = await this.runSandboxed({
+        code: bundle.code,
+        inputText: JSON.stringify(request.input),
+        contextText: JSON.stringify(context),
+        limits,
+        fetch: request.fetch,
+        recordExchanges: request.recordExchanges ?? false,
+      });
     } catch (error) {
       if (!(error instanceof PoolBusyError)) throw error;
       return finish({ type: "SandboxBusyError", message: `The task did not start: ${error.message}; try again shortly` });
@@ -270,32 +272,28 @@ export class Engine {
     return finish();
   }
 
-  /** `fetcherKey` names the code for remembering that it fetches (the bundle hash); without one nothing is remembered. */
-  private async runSandboxed(request: SandboxRequest, fetcherKey?: string): Promise<SandboxOutcome> {
-    if (fetcherKey === undefined || !this.fetchers.has(fetcherKey)) {
-      const outcome = await this.runSync(request);
-      if (!outcome.needsAsync) return outcome;
-      this.redone += 1;
-      if (fetcherKey !== undefined) this.rememberFetcher(fetcherKey);
+  private async runSandboxed(request: SandboxRequest): Promise<SandboxOutcome> {
+    const execution = startExecution(request);
+    for (;;) {
+      const outcome = await this.runSync(request, execution);
+      if (outcome.missedFetch === undefined) return outcome;
+      execution.replay.record(outcome.missedFetch, await execution.bridge.handle(outcome.missedFetch));
+      this.repeatedRuns += 1;
+      if (execution.replay.runs >= MAX_SYNC_RUNS) break;
     }
     return this.asyncPool.with(async (instance) => {
-      const outcome = await runInSandbox(instance, request);
+      const outcome = await runInSandbox(instance, request, execution);
       return { value: outcome, reusable: !outcome.poisoned };
     });
   }
 
-  private async runSync(request: SandboxRequest): Promise<SandboxOutcome> {
+  private async runSync(request: SandboxRequest, execution: ExecutionState): Promise<SandboxOutcome> {
     const run = (instance: SandboxInstance) => {
-      const outcome = runInSandbox(instance, request);
+      const outcome = runInSandbox(instance, request, execution);
       if (outcome instanceof Promise) throw new Error("a run on the sync build suspended");
       return { value: outcome, reusable: !outcome.poisoned };
     };
     return this.syncPool.withIdle(run)?.value ?? this.syncPool.with(async (instance) => run(instance));
-  }
-
-  private rememberFetcher(key: string): void {
-    if (this.fetchers.size >= MAX_REMEMBERED_FETCHERS) this.fetchers.delete(this.fetchers.values().next().value!);
-    this.fetchers.add(key);
   }
 }
 

@@ -9,7 +9,8 @@ describe("sandbox pool", () => {
     const loaded = await engine.loadDocument({
       format: "ratchet.bundle/1",
       metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
-      code: "(function(input) { return fetch(input.url + '/slow?ms=' + input.ms).body.overlap; })",
+      // Four quick fetches use up the runs the sync build gets; the slow fifth waits on asyncify.
+      code: "(function(input) { for (var i = 0; i < 4; i++) fetch(input.url + '/json?id=' + i); return fetch(input.url + '/slow?ms=' + input.ms).body.overlap; })",
       input_schema: {},
       output_schema: {},
       tests: [],
@@ -40,7 +41,7 @@ describe("sandbox pool", () => {
     const loaded = await budgeted.loadDocument({
       format: "ratchet.bundle/1",
       metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
-      code: "(function(input) { return fetch(input.url + '/slow?ms=150').body.overlap; })",
+      code: "(function(input) { for (var i = 0; i < 4; i++) fetch(input.url + '/json?id=' + i); return fetch(input.url + '/slow?ms=150').body.overlap; })",
       input_schema: {},
       output_schema: {},
       tests: [],

@@ -354,7 +354,7 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       expect(after.logs.map((l) => l.message)).toEqual(["still the platform's console"]);
     });
 
-    it("starts every run on the fetching build clean too", async () => {
+    it("starts every run clean after runs that fetched", async () => {
       const polluter = `(function(input) {
         fetch(input.url + "/json?id=1");
         globalThis.leaked = "from a fetching run";
@@ -367,7 +367,7 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       })`;
       expect((await runOn(polluter, { url: upstream() })).output).toEqual({ wrote: true });
       expect((await runOn(reader, { url: upstream() })).output).toEqual({ id: "2", leaked: null, polluted: "undefined" });
-      expect(single.poolStats().asyncify).toMatchObject({ live: 1, discarded: 0 });
+      expect(single.poolStats().sync).toMatchObject({ live: 1, discarded: 0 });
     });
 
     it("gives every run its own Math.random sequence", async () => {
@@ -403,31 +403,45 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
     });
   });
 
-  describe("sync build first, asyncify for tasks that fetch", () => {
-    it("redoes a run that reaches fetch on asyncify, once per task: logs appear once, the fetch is answered", async () => {
+  describe("fetch by repeated runs on the sync build", () => {
+    it("makes every request once, keeps logs once and gives later runs the same clock", async () => {
       const fresh = makeEngine();
       const bundle = await bundleOf(`(function(input) {
-        console.log("before");
-        var answer = fetch(input.url + "/json?id=" + input.id);
-        console.log("after");
-        return { id: answer.body.query.id };
+        var started = Date.now();
+        var stamp = new Date().toISOString();
+        console.log("before", Math.random() < 2);
+        var first = fetch(input.url + "/json?id=" + input.id + "&t=" + started);
+        console.log("between");
+        var second = fetch(input.url + "/json?id=" + input.id + "-2");
+        return { id: first.body.query.id, t: first.body.query.t === String(started), second: second.body.query.id, stamp: typeof stamp, isDate: new Date() instanceof Date };
       })`);
-      const first = await fresh.execute(bundle, { input: { url: upstream(), id: "a" }, trigger: "test", fetch: platformFetch });
-      expect(first.output).toEqual({ id: "a" });
-      expect(first.logs.map((l) => l.message)).toEqual(["before", "after"]);
-      expect(first.http).toHaveLength(1);
-      expect(fresh.poolStats().redone).toBe(1);
-      const second = await fresh.execute(bundle, { input: { url: upstream(), id: "b" }, trigger: "test", fetch: platformFetch });
-      expect(second.output).toEqual({ id: "b" });
-      expect(second.logs.map((l) => l.message)).toEqual(["before", "after"]);
-      // Remembered as a task that fetches: straight to asyncify.
-      expect(fresh.poolStats().redone).toBe(1);
-      const plain = await fresh.execute(await bundleOf("(function(input) { return input.n + 1; })"), { input: { n: 1 }, trigger: "test", fetch: platformFetch });
-      expect(plain.output).toBe(2);
-      expect(fresh.poolStats()).toMatchObject({ redone: 1, sync: { live: 1 }, asyncify: { live: 1 } });
+      const result = await fresh.execute(bundle, { input: { url: upstream(), id: "a" }, trigger: "test", fetch: platformFetch });
+      expect(result.output).toEqual({ id: "a", t: true, second: "a-2", stamp: "string", isDate: true });
+      expect(result.logs.map((l) => l.message)).toEqual(["before true", "between"]);
+      expect(result.http.map((h) => h.url)).toEqual([expect.stringContaining("id=a&t="), expect.stringContaining("id=a-2")]);
+      // Three runs: the first stops at the first fetch, the second at the second.
+      expect(fresh.poolStats()).toMatchObject({ repeatedRuns: 2, asyncify: { live: 0 } });
     });
 
-    it("gives a task that catches fetch errors the real answer, not the sync build's refusal", async () => {
+    it("goes on on asyncify past the fetches replaying suits, each request still made once", async () => {
+      const fresh = makeEngine();
+      const result = await fresh.execute(
+        await bundleOf(`(async function(input) {
+          var ids = [];
+          for (var i = 0; i < 6; i++) {
+            await null;
+            ids.push(fetch(input.url + "/json?id=" + i).body.query.id);
+          }
+          return ids;
+        })`),
+        { input: { url: upstream() }, trigger: "test", fetch: platformFetch },
+      );
+      expect(result.output).toEqual(["0", "1", "2", "3", "4", "5"]);
+      expect(result.http).toHaveLength(6);
+      expect(fresh.poolStats().asyncify.live).toBe(1);
+    });
+
+    it("gives a task that catches fetch errors the real answer", async () => {
       const result = await run(
         `(function(input) {
           try { return { got: fetch(input.url + "/json?id=caught").body.query.id }; }
@@ -436,6 +450,24 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
         { url: upstream() },
       );
       expect(result.output).toEqual({ got: "caught" });
+    });
+
+    it("keeps Date working as the guest expects", async () => {
+      const result = await run(`(function() {
+        class Stamp extends Date {}
+        var fixed = new Date(2020, 0, 2);
+        return {
+          fixed: fixed.getFullYear() + "-" + (fixed.getMonth() + 1) + "-" + fixed.getDate(),
+          utc: Date.UTC(2020, 0, 1), parsed: Date.parse("2020-01-01T00:00:00Z"),
+          called: typeof Date(), sub: new Stamp(0).toISOString(), name: Date.name, length: Date.length,
+          keys: Object.keys(Date).length, now: Math.abs(Date.now() - new Date().getTime()) < 1000,
+          constructor: new Date().constructor === Date,
+        };
+      })`);
+      expect(result.output).toEqual({
+        fixed: "2020-1-2", utc: 1577836800000, parsed: 1577836800000, called: "string",
+        sub: "1970-01-01T00:00:00.000Z", name: "Date", length: 7, keys: 0, now: true, constructor: true,
+      });
     });
   });
 

@@ -31,7 +31,7 @@ describe("health and metrics", () => {
     expect(reply.body).toMatch(/ratchet_execution_duration_ms_bucket\{le="\+Inf"\} \d+/);
     expect(reply.body).toMatch(/ratchet_sandbox_instances\{build="sync",state="idle"\} \d+/);
     expect(reply.body).toMatch(/ratchet_sandbox_instances\{build="asyncify",state="idle"\} \d+/);
-    expect(reply.body).toMatch(/ratchet_sandbox_runs_redone_total \d+/);
+    expect(reply.body).toMatch(/ratchet_sandbox_runs_repeated_total \d+/);
   });
 });
 

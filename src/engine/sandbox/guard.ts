@@ -17,12 +17,18 @@ export class RunGuard {
   tripped: ExecutionError | undefined;
 
   /** At least this much CPU per poll, in ms: what the clock cannot show where it stands still. */
-  private readonly msPerPoll: number;
+  private msPerPoll = 1 / POLLS_PER_CPU_MS.asyncify;
 
-  constructor(limits: ExecutionLimits, build: QuickJSBuild, now = Date.now()) {
+  /** One guard per execution: its CPU and wall clock span every run of it. */
+  constructor(limits: ExecutionLimits, now = Date.now()) {
     this.limits = limits;
-    this.msPerPoll = 1 / POLLS_PER_CPU_MS[build];
     this.deadline = now + limits.wallMs;
+  }
+
+  /** A run of the execution starts on `build`, whose interrupt polls come at their own rate. */
+  startRun(build: QuickJSBuild): void {
+    this.msPerPoll = 1 / POLLS_PER_CPU_MS[build];
+    this.resumed();
   }
 
   /** Call when the guest resumes after a host call, so time spent waiting is not counted as CPU. */
@@ -31,7 +37,8 @@ export class RunGuard {
     this.lastPoll = performance.now();
   }
 
-  trip(type: LimitErrorType, message: string, details?: Record<string, unknown>): ExecutionError {
+  /** Limits, and a run that diverged from the one it repeats (SandboxError), stop the guest for good. */
+  trip(type: LimitErrorType | "SandboxError", message: string, details?: Record<string, unknown>): ExecutionError {
     this.tripped ??= { type, message, details };
     return this.tripped;
   }

@@ -37,6 +37,22 @@ export const PRELUDE_SOURCE = `
     define(name, ErrorClass);
   });
 
+  // The clock comes from the host, so a run repeated to answer a fetch reads what the first
+  // run read (see replay.ts); Date keeps its prototype, statics and subclassing.
+  var hostNow = bridge.now;
+  var HostDate = g.Date;
+  function Date(year, month, day, hours, minutes, seconds, ms) {
+    if (new.target === undefined) return new HostDate(hostNow()).toString();
+    var args = arguments.length === 0 ? [hostNow()] : Array.prototype.slice.call(arguments);
+    return Reflect.construct(HostDate, args, new.target);
+  }
+  Date.prototype = HostDate.prototype;
+  Object.defineProperty(HostDate.prototype, "constructor", { value: Date, writable: true, configurable: true, enumerable: false });
+  [["now", function now() { return hostNow(); }], ["parse", HostDate.parse], ["UTC", HostDate.UTC]].forEach(function (entry) {
+    Object.defineProperty(Date, entry[0], { value: entry[1], writable: true, configurable: true, enumerable: false });
+  });
+  define("Date", Date);
+
   function describe(value) {
     if (typeof value === "string") return value;
     if (value instanceof Error) return value.stack ? value.name + ": " + value.message + "\\n" + value.stack : String(value);

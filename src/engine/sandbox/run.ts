@@ -5,6 +5,7 @@ import { ConsoleSink, type LogEntry } from "./console-sink.ts";
 import { RunGuard } from "./guard.ts";
 import { HttpBridge, type FetchFunction, type HttpExchange, type HttpTraceEntry } from "./http-bridge.ts";
 import { HOST_GLOBALS } from "./prelude.ts";
+import { Replay } from "./replay.ts";
 import type { Evaluated, MaybePromise, RunBinding, SandboxInstance } from "./sandbox-instance.ts";
 
 export const CODE_FILENAME = "main.js";
@@ -32,8 +33,20 @@ export interface SandboxOutcome {
   cpuMs: number;
   /** The instance may be damaged (wasm-level out of memory, a fault while disposing): do not reuse it. */
   poisoned: boolean;
-  /** The guest called fetch on the sync build: this outcome is void, and the run must be redone on asyncify. */
-  needsAsync: boolean;
+  /** The sync-build run stopped at this request, which the recording cannot answer yet: this outcome is void. */
+  missedFetch?: string;
+}
+
+/** What lives as long as one execution, across the runs it may take (see replay.ts). */
+export interface ExecutionState {
+  guard: RunGuard;
+  bridge: HttpBridge;
+  replay: Replay;
+}
+
+export function startExecution(request: SandboxRequest): ExecutionState {
+  const guard = new RunGuard(request.limits);
+  return { guard, bridge: new HttpBridge(request.fetch, request.limits, guard, request.recordExchanges ?? false), replay: new Replay() };
 }
 
 const GUEST_FRAME = new RegExp(`\\(?${CODE_FILENAME.replace(".", "\\.")}:\\d+`);
@@ -97,8 +110,8 @@ function randomSeed(): string {
  * else can touch the instance meanwhile); on asyncify it may suspend in fetch, and the
  * instance must not be lent to another run until it settles.
  */
-export function runInSandbox(sandbox: SandboxInstance, request: SandboxRequest): MaybePromise<SandboxOutcome> {
-  return drive(runSteps(sandbox, request));
+export function runInSandbox(sandbox: SandboxInstance, request: SandboxRequest, execution: ExecutionState): MaybePromise<SandboxOutcome> {
+  return drive(runSteps(sandbox, request, execution));
 }
 
 /**
@@ -123,18 +136,19 @@ function drive<T>(steps: Generator<unknown, T, unknown>): MaybePromise<T> {
   return resume(steps.next());
 }
 
-function* runSteps(sandbox: SandboxInstance, request: SandboxRequest): Generator<unknown, SandboxOutcome, unknown> {
+function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution: ExecutionState): Generator<unknown, SandboxOutcome, unknown> {
   const { limits } = request;
-  const guard = new RunGuard(limits, sandbox.build);
+  const { guard, bridge, replay } = execution;
+  // Logs are the run's own: a repeated run writes them again, and only the last run's count.
   const sink = new ConsoleSink(limits, guard);
-  const bridge = new HttpBridge(request.fetch, limits, guard, request.recordExchanges ?? false);
-  const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false, needsAsync: false };
-  const binding: RunBinding = { guard, sink, bridge, suspendable: false, needsAsync: false };
+  const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
+  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false };
   const { context } = sandbox;
+  replay.rewind();
   sandbox.begin(binding, limits);
 
   try {
-    guard.resumed();
+    guard.startRun(sandbox.build);
     binding.suspendable = true;
     const evaluated = (yield sandbox.evaluate(request.code, CODE_FILENAME)) as Evaluated;
     binding.suspendable = false;
@@ -195,7 +209,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest): Generator
     return outcome;
   } finally {
     binding.suspendable = false;
-    outcome.needsAsync = binding.needsAsync;
+    if (binding.missedFetch !== undefined && !guard.tripped) outcome.missedFetch = binding.missedFetch;
     outcome.cpuMs = guard.cpuMsUsed();
     if (guard.tripped) outcome.error = guard.tripped;
     else if (outcome.error) outcome.error = classify(outcome.error, limits);
@@ -220,7 +234,7 @@ function* settle(sandbox: SandboxInstance, promise: QuickJSHandle, binding: RunB
       outcome.error = state.error.consume((h) => describeThrown(context, h));
       return;
     }
-    if (binding.guard.tripped || binding.needsAsync) return;
+    if (binding.guard.tripped || binding.missedFetch !== undefined) return;
     if (!context.runtime.hasPendingJob()) {
       outcome.error = {
         type: "EntryPointError",

@@ -6,16 +6,18 @@ import type { HttpBridge } from "./http-bridge.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
 import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE } from "./prelude.ts";
 import { instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
+import type { Replay } from "./replay.ts";
 
 /** What the host functions of one run talk to. */
 export interface RunBinding {
   guard: RunGuard;
   sink: ConsoleSink;
   bridge: HttpBridge;
+  replay: Replay;
   /** While the host reads guest values synchronously, a suspending call would corrupt the instance. */
   suspendable: boolean;
-  /** Set when the guest called fetch on the sync build, which cannot wait: the run must be redone on asyncify. */
-  needsAsync: boolean;
+  /** On the sync build: the request of the first fetch the recording could not answer; the run stops there. */
+  missedFetch?: string;
 }
 
 /** What a step of a run waits for: nothing on the sync build, a promise on asyncify. */
@@ -51,13 +53,13 @@ export class SandboxInstance {
     const context = runtime.newContext();
     let instance: SandboxInstance | undefined;
     const current = (): RunBinding | undefined => instance?.binding;
-    // A sync-build run that reached fetch stops at the next poll: its outcome is thrown away.
+    // A sync-build run that reached a fetch it has no answer for stops at the next poll: it is run again once the answer is in.
     runtime.setInterruptHandler(() => {
       const run = current();
-      return run !== undefined && (run.needsAsync || run.guard.shouldInterrupt());
+      return run !== undefined && (run.missedFetch !== undefined || run.guard.shouldInterrupt());
     });
     const fetchFn = wasm.build === "asyncify" ? asyncFetchFunction(context as QuickJSAsyncContext, current) : syncFetchFunction(context, current);
-    installBridge(context, { fetch: fetchFn, log: logFunction(context, current) });
+    installBridge(context, { fetch: fetchFn, log: logFunction(context, current), now: nowFunction(context, current) });
     context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
     instance = new SandboxInstance(wasm, context, MemorySnapshot.capture(wasm.memory));
     return instance;
@@ -110,6 +112,15 @@ function installBridge(context: QuickJSContext, functions: Record<string, QuickJ
   object.dispose();
 }
 
+/** The guest's request as the recording answers it, or the error the guest gets when the run took another path. */
+function recorded(context: QuickJSContext, run: RunBinding, requestText: string): { value: QuickJSHandle } | { error: QuickJSHandle } | undefined {
+  const found = run.replay.answer(requestText);
+  if ("answer" in found) return { value: context.newString(found.answer) };
+  if ("missing" in found) return undefined;
+  const tripped = run.guard.trip("SandboxError", `The task made a different request when it was run again (${requestText} instead of ${found.diverged}): it depends on something other than its input, the clock, Math.random and its fetch answers`);
+  return { error: context.newError({ name: tripped.type, message: tripped.message }) };
+}
+
 function asyncFetchFunction(context: QuickJSAsyncContext, current: () => RunBinding | undefined): QuickJSHandle {
   return context.newAsyncifiedFunction("fetch", (requestHandle) => {
     const run = current();
@@ -117,16 +128,29 @@ function asyncFetchFunction(context: QuickJSAsyncContext, current: () => RunBind
       return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) } as never;
     }
     const requestText = context.getString(requestHandle);
-    return run.bridge.handle(requestText).then((answer) => context.newString(answer));
+    const known = recorded(context, run, requestText);
+    if (known) return Promise.resolve("value" in known ? known.value : ({ error: known.error } as never));
+    return run.bridge.handle(requestText).then((answer) => {
+      run.replay.record(requestText, answer);
+      return context.newString(answer);
+    });
   });
 }
 
 function syncFetchFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {
-  return context.newFunction("fetch", () => {
+  return context.newFunction("fetch", (requestHandle) => {
     const run = current();
-    if (run) run.needsAsync = true;
-    return { error: context.newError({ name: "NetworkError", message: "fetch needs the asyncify build" }) };
+    if (!run) return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) };
+    const requestText = context.getString(requestHandle);
+    const known = recorded(context, run, requestText);
+    if (known) return known;
+    run.missedFetch = requestText;
+    return { error: context.newError({ name: "NetworkError", message: "the answer is not in yet" }) };
   });
+}
+
+function nowFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {
+  return context.newFunction("now", () => context.newNumber(current()?.replay.now() ?? Date.now()));
 }
 
 function logFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {

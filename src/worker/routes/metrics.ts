@@ -54,9 +54,9 @@ export async function metrics(c: Context<AppEnv>): Promise<Response> {
     "# HELP ratchet_sandbox_instances_discarded_total Sandbox instances dropped (grew too large or faulted) in this isolate.",
     "# TYPE ratchet_sandbox_instances_discarded_total counter",
     ...BUILDS.map((build) => `ratchet_sandbox_instances_discarded_total{build="${build}"} ${pool[build].discarded}`),
-    "# HELP ratchet_sandbox_runs_redone_total Runs on the sync build that reached fetch and were redone on asyncify.",
-    "# TYPE ratchet_sandbox_runs_redone_total counter",
-    `ratchet_sandbox_runs_redone_total ${pool.redone}`,
+    "# HELP ratchet_sandbox_runs_repeated_total Runs repeated to give a task the answers to its fetches.",
+    "# TYPE ratchet_sandbox_runs_repeated_total counter",
+    `ratchet_sandbox_runs_repeated_total ${pool.repeatedRuns}`,
   ];
   return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
 }
