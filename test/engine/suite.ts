@@ -406,17 +406,19 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
   describe("fetch by repeated runs on the sync build", () => {
     it("makes every request once, keeps logs once and gives later runs the same clock", async () => {
       const fresh = makeEngine();
-      const bundle = await bundleOf(`(function(input) {
+      const bundle = await bundleOf(`var loadedAt = Math.random();
+      (function(input) {
         var started = Date.now();
         var stamp = new Date().toISOString();
-        console.log("before", Math.random() < 2);
-        var first = fetch(input.url + "/json?id=" + input.id + "&t=" + started);
+        var nonce = Math.random();
+        console.log("before", loadedAt > 0);
+        var first = fetch(input.url + "/json?id=" + input.id + "&t=" + started + "&n=" + nonce);
         console.log("between");
         var second = fetch(input.url + "/json?id=" + input.id + "-2");
-        return { id: first.body.query.id, t: first.body.query.t === String(started), second: second.body.query.id, stamp: typeof stamp, isDate: new Date() instanceof Date };
+        return { id: first.body.query.id, t: first.body.query.t === String(started), n: first.body.query.n === String(nonce), second: second.body.query.id, stamp: typeof stamp, isDate: new Date() instanceof Date };
       })`);
       const result = await fresh.execute(bundle, { input: { url: upstream(), id: "a" }, trigger: "test", fetch: platformFetch });
-      expect(result.output).toEqual({ id: "a", t: true, second: "a-2", stamp: "string", isDate: true });
+      expect(result.output).toEqual({ id: "a", t: true, n: true, second: "a-2", stamp: "string", isDate: true });
       expect(result.logs.map((l) => l.message)).toEqual(["before true", "between"]);
       expect(result.http.map((h) => h.url)).toEqual([expect.stringContaining("id=a&t="), expect.stringContaining("id=a-2")]);
       // Three runs: the first stops at the first fetch, the second at the second.

@@ -121,10 +121,18 @@ export const PRELUDE_SOURCE = `
   });
 
   // Every run starts from the same memory snapshot, so QuickJS's own generator would repeat
-  // itself; this one (xoshiro128**) is seeded by the host for each run.
+  // itself; this one (xoshiro128**) is seeded by the host once per execution, at its first
+  // use in each run, so a repeated run draws the same numbers as the run it repeats.
+  var hostSeed = bridge.seed;
+  var seeded = false;
   var s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   function rotl(x, k) { return (x << k) | (x >>> (32 - k)); }
   function next() {
+    if (!seeded) {
+      var words = hostSeed().split(",");
+      s0 = words[0] | 0; s1 = words[1] | 0; s2 = words[2] | 0; s3 = words[3] | 1;
+      seeded = true;
+    }
     var result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
     var t = s1 << 9;
     s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
@@ -140,8 +148,7 @@ export const PRELUDE_SOURCE = `
     return text === undefined ? "null" : text;
   }
 
-  define("__ratchet_run", function (a, b, c, d) {
-    s0 = a | 0; s1 = b | 0; s2 = c | 0; s3 = d | 1;
+  define("__ratchet_run", function () {
     var entry = g.${HOST_GLOBALS.completion};
     delete g.${HOST_GLOBALS.completion};
     if (typeof entry !== "function") entry = typeof g.main === "function" ? g.main : undefined;

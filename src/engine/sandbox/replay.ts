@@ -9,7 +9,22 @@ export type RecordedAnswer = { answer: string } | { missing: true } | { diverged
  * clock readings and the same answers, so it takes the same path, and every request leaves
  * the sandbox once.
  */
+const seeds = new Int32Array(1024);
+let nextSeed = seeds.length;
+
+/** Four random words, drawn from the platform 1024 at a time. */
+function randomSeed(): string {
+  if (nextSeed + 4 > seeds.length) {
+    crypto.getRandomValues(seeds);
+    nextSeed = 0;
+  }
+  nextSeed += 4;
+  return `${seeds[nextSeed - 4]},${seeds[nextSeed - 3]},${seeds[nextSeed - 2]},${seeds[nextSeed - 1]}`;
+}
+
 export class Replay {
+  /** The execution's Math.random seed, the same in every run of it. */
+  readonly seed = randomSeed();
   private readonly exchanges: { request: string; answer: string }[] = [];
   private readonly times: number[] = [];
   private fetchIndex = 0;

@@ -91,19 +91,6 @@ function classify(error: ExecutionError, limits: ExecutionLimits): ExecutionErro
   return error;
 }
 
-const seeds = new Int32Array(1024);
-let nextSeed = seeds.length;
-
-/** Four random words for the guest's Math.random, fresh for every run (drawn 1024 at a time). */
-function randomSeed(): string {
-  if (nextSeed + 4 > seeds.length) {
-    crypto.getRandomValues(seeds);
-    nextSeed = 0;
-  }
-  nextSeed += 4;
-  return `${seeds[nextSeed - 4]},${seeds[nextSeed - 3]},${seeds[nextSeed - 2]},${seeds[nextSeed - 1]}`;
-}
-
 /**
  * Runs task code once on a sandbox instance, which starts from its pristine snapshot and is
  * reset to it afterwards. On the sync build the whole run happens within this call (nothing
@@ -178,7 +165,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     }
 
     binding.suspendable = true;
-    const ran = (yield sandbox.evaluate(`__ratchet_run(${randomSeed()})`, "ratchet:run")) as Evaluated;
+    const ran = (yield sandbox.evaluate("__ratchet_run()", "ratchet:run")) as Evaluated;
     binding.suspendable = false;
     if (ran.error) {
       outcome.error = ran.error.consume((h) => describeThrown(context, h));

@@ -59,7 +59,12 @@ export class SandboxInstance {
       return run !== undefined && (run.missedFetch !== undefined || run.guard.shouldInterrupt());
     });
     const fetchFn = wasm.build === "asyncify" ? asyncFetchFunction(context as QuickJSAsyncContext, current) : syncFetchFunction(context, current);
-    installBridge(context, { fetch: fetchFn, log: logFunction(context, current), now: nowFunction(context, current) });
+    installBridge(context, {
+      fetch: fetchFn,
+      log: logFunction(context, current),
+      now: nowFunction(context, current),
+      seed: context.newFunction("seed", () => context.newString(current()?.replay.seed ?? "0,0,0,1")),
+    });
     context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
     instance = new SandboxInstance(wasm, context, MemorySnapshot.capture(wasm.memory));
     return instance;
