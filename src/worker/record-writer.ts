@@ -7,14 +7,14 @@ import type { Env } from "./env.ts";
 const MAX_BATCH = 100;
 /**
  * How long a writer lets rows gather before it writes them. Each D1 call costs far more than
- * a row in it, so under load this turns many calls into one; a record lands a few ms later,
- * which nobody waits for (it is written after the response).
+ * a row in it, so under load this turns many calls into one; a record lands some 20-40 ms
+ * after its response, which nobody waits for (the scheduler's runs excepted).
  */
-const GATHER_MS = 5;
+const GATHER_MS = 20;
 /** How often a request whose row is queued or being written looks whether it is done. */
-const POLL_MS = 5;
+const POLL_MS = 20;
 /** After this many looks (~5 s or more) a request stops relying on a writer that may be gone and writes its row itself. */
-const MAX_POLLS = 1_000;
+const MAX_POLLS = 250;
 
 interface Queued {
   row: ExecutionRow;
