@@ -247,7 +247,8 @@ export class Engine {
     if (outcome.error) return finish(outcome.error);
 
     const outputText = outcome.outputText ?? "null";
-    const outputBytes = new TextEncoder().encode(outputText).byteLength;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: small outputs are measured without encoding them.
+    const outputBytes = outputText.length * 3 <= limits.maxOutputBytes ? outputText.length : new TextEncoder().encode(outputText).byteLength;
     if (outputBytes > limits.maxOutputBytes) {
       return finish({
         type: "OutputLimitError",

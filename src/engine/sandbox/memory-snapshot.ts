@@ -1,5 +1,4 @@
 const WORD = 4;
-const PAGE = 64 * 1024;
 /** A zero run at least this long is taken to be the C stack, which holds nothing between calls. */
 const MIN_STACK_GAP = 1024 * 1024;
 
@@ -15,8 +14,9 @@ interface Range {
  * a runtime and context and compiling the prelude again.
  *
  * emscripten lays memory out as [static data][C stack][heap]. At rest the stack is dead, and
- * above the heap's top there is only space the allocator has not handed out (it initialises
- * what it hands out), so two ranges are kept: the static data, and the heap up to its top.
+ * above the last non-zero word of the heap there is only space the allocator has not handed
+ * out (the free top chunk's header is non-zero, and the allocator initialises what it hands
+ * out), so two ranges are kept: the static data, and the heap up to that word.
  */
 export class MemorySnapshot {
   private readonly ranges: Range[];
@@ -44,8 +44,7 @@ export class MemorySnapshot {
         runStart = -1;
       } else if (runStart < 0) runStart = i;
     }
-    // Keep a page beyond the last non-zero word: the top chunk's trailing zeros are state too.
-    const end = Math.min(memory.buffer.byteLength, Math.ceil((top * WORD) / PAGE) * PAGE + PAGE);
+    const end = top * WORD;
     const spans: [number, number][] =
       (gapEnd - gapStart) * WORD >= MIN_STACK_GAP ? [[0, gapStart * WORD], [gapEnd * WORD, end]] : [[0, end]];
     return new MemorySnapshot(spans.map(([start, stop]) => ({ start, bytes: new Uint8Array(memory.buffer, start, stop - start).slice() })));
