@@ -15,7 +15,7 @@ const bundleLimit = tooLarge(MAX_BUNDLE_BYTES);
 const inputLimit = tooLarge(MAX_INPUT_BYTES);
 
 export const limitBodySize: MiddlewareHandler<AppEnv> = (c, next) => {
-  const path = new URL(c.req.url).pathname;
+  const { path } = c.req;
   const isBundle = (c.req.method === "PUT" && /\/tasks\/[^/]+$/.test(path)) || path.endsWith("/validate");
   return (isBundle ? bundleLimit : inputLimit)(c, next);
 };
