@@ -15,9 +15,10 @@ export const HOST_GLOBALS = {
 } as const;
 
 /**
- * Guest-side runtime: the guide's error classes, console, the synchronous fetch and the
- * entry-point call. It captures the host bridge functions in a closure and removes them
- * from the global object, so task code only sees the documented API.
+ * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and a
+ * Math.random a repeated run reads alike, and the entry-point call. It captures the host
+ * bridge functions in a closure and removes them from the global object, so task code only
+ * sees the documented API.
  */
 export const PRELUDE_SOURCE = `
 (function (bridge) {
