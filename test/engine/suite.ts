@@ -370,6 +370,27 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       expect(single.poolStats().sync).toMatchObject({ live: 1, discarded: 0 });
     });
 
+    it("keeps a task loaded only when loading it touched nothing outside, and gives every run fresh top-level state", async () => {
+      const counter = "var count = 0; function bump() { count += 1; return count; } (function() { return bump(); })";
+      const chatty = 'console.log("loading"); (function() { return "chatty"; })';
+      const clocked = "var loadedAt = Date.now(); (function() { return loadedAt; })";
+      const outputs = [];
+      for (const code of [counter, chatty, counter, chatty, counter]) outputs.push((await runOn(code)).output);
+      expect(outputs).toEqual([1, "chatty", 1, "chatty", 1]);
+      expect((await runOn(chatty)).logs.map((l) => l.message)).toEqual(["loading"]);
+      const first = (await runOn(clocked)).output as number;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await runOn(clocked)).output).toBeGreaterThan(first);
+    });
+
+    it("applies each run's own limits to a loaded task", async () => {
+      const bundle = await bundleOf("function depth(n) { return n === 0 ? 0 : 1 + depth(n - 1); } (function(input) { return depth(input.n); })");
+      const runWith = (stackBytes: number) => single.execute(bundle, { input: { n: 400 }, trigger: "test", fetch: platformFetch, limits: { stackBytes } });
+      expect((await runWith(256 * 1024)).output).toBe(400);
+      expect((await runWith(16 * 1024)).error?.type).toBe("StackLimitError");
+      expect((await runWith(256 * 1024)).output).toBe(400);
+    });
+
     it("gives every run its own Math.random sequence", async () => {
       const code = "(function() { return [Math.random(), Math.random(), Math.random()]; })";
       const first = (await runOn(code)).output as number[];

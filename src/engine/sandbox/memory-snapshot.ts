@@ -27,6 +27,29 @@ export class MemorySnapshot {
     this.bytes = ranges.reduce((sum, r) => sum + r.bytes.byteLength, 0);
   }
 
+  /** Where this snapshot's memory ends: above it the allocator has handed nothing out. */
+  get end(): number {
+    const last = this.ranges[this.ranges.length - 1]!;
+    return last.start + last.bytes.byteLength;
+  }
+
+  /**
+   * A snapshot of the same instance later on, taken with the same layout as `earlier`. Memory
+   * above `earlier.end` holds leftovers of past runs, so the caller zeroes [earlier.end,
+   * windowEnd) first; the heap's new end is found in that window. Undefined when the heap
+   * reached the window's end (its true end cannot be told then).
+   */
+  static captureAfter(memory: WebAssembly.Memory, earlier: MemorySnapshot, windowEnd: number): MemorySnapshot | undefined {
+    const words = new Uint32Array(memory.buffer, 0, windowEnd / WORD);
+    let top = words.length;
+    if (words[top - 1] !== 0) return undefined;
+    const floor = earlier.end / WORD;
+    while (top > floor && words[top - 1] === 0) top -= 1;
+    const end = Math.max(top * WORD, earlier.end);
+    const spans = earlier.ranges.map((range, i): [number, number] => [range.start, i === earlier.ranges.length - 1 ? end : range.start + range.bytes.byteLength]);
+    return new MemorySnapshot(spans.map(([start, stop]) => ({ start, bytes: new Uint8Array(memory.buffer, start, stop - start).slice() })));
+  }
+
   static capture(memory: WebAssembly.Memory): MemorySnapshot {
     const words = new Uint32Array(memory.buffer);
     let top = words.length;

@@ -129,21 +129,30 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
   // Logs are the run's own: a repeated run writes them again, and only the last run's count.
   const sink = new ConsoleSink(limits, guard);
   const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
-  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false };
+  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false, hostCalls: 0 };
   const { context } = sandbox;
+  // A task loaded on this instance before starts where its main.js left off; otherwise it is
+  // evaluated, and kept loaded when that touched nothing outside the sandbox. (Restored before
+  // `begin`, which applies this run's limits to the runtime.)
+  const preloaded = !request.entryCheckOnly && sandbox.loaded(request.code);
   replay.rewind();
   sandbox.begin(binding, limits);
 
   try {
     guard.startRun(sandbox.build);
-    binding.suspendable = true;
-    const evaluated = (yield sandbox.evaluate(request.code, CODE_FILENAME)) as Evaluated;
-    binding.suspendable = false;
-    if (evaluated.error) {
-      outcome.error = evaluated.error.consume((h) => describeThrown(context, h));
-      return outcome;
+    if (!preloaded) {
+      const keep = !request.entryCheckOnly && sandbox.mayKeepLoaded(request.code);
+      if (keep) sandbox.prepareToKeep();
+      binding.suspendable = true;
+      const evaluated = (yield sandbox.evaluate(request.code, CODE_FILENAME)) as Evaluated;
+      binding.suspendable = false;
+      if (evaluated.error) {
+        outcome.error = evaluated.error.consume((h) => describeThrown(context, h));
+        return outcome;
+      }
+      evaluated.value.consume((h) => context.setProp(context.global, HOST_GLOBALS.completion, h));
+      if (keep) sandbox.keepLoaded(request.code, binding.hostCalls);
     }
-    evaluated.value.consume((h) => context.setProp(context.global, HOST_GLOBALS.completion, h));
     context.newString(request.inputText).consume((h) => context.setProp(context.global, HOST_GLOBALS.input, h));
     context.newString(request.contextText).consume((h) => context.setProp(context.global, HOST_GLOBALS.context, h));
 

@@ -18,6 +18,8 @@ export interface RunBinding {
   suspendable: boolean;
   /** On the sync build: the request of the first fetch the recording could not answer; the run stops there. */
   missedFetch?: string;
+  /** Calls the guest made to the host (console, fetch, clock, seed): code that made none depends on nothing outside. */
+  hostCalls: number;
 }
 
 /** What a step of a run waits for: nothing on the sync build, a promise on asyncify. */
@@ -35,11 +37,19 @@ export type Evaluated = ReturnType<QuickJSContext["evalCode"]>;
  * The host functions and the interrupt handler are created before the snapshot and reach the
  * current run through `binding`, so a run creates no host function the restore would orphan.
  */
+/** Loaded tasks kept per sync instance (each ~200 KiB), and where their heap may grow while loading. */
+const MAX_LOADED_TASKS = 16;
+const LOAD_WINDOW_BYTES = 1024 * 1024;
+
 export class SandboxInstance {
   readonly wasm: QuickJSInstance;
   readonly context: QuickJSContext;
   private readonly snapshot: MemorySnapshot;
   private binding: RunBinding | undefined;
+  /** Snapshots taken right after a task's main.js was evaluated, by its code (see `loaded`). */
+  private readonly loadedTasks = new Map<string, MemorySnapshot>();
+  /** Code whose top-level evaluation called the host, so it is evaluated in every run. */
+  private readonly unloadable = new Set<string>();
 
   private constructor(wasm: QuickJSInstance, context: QuickJSContext, snapshot: MemorySnapshot) {
     this.wasm = wasm;
@@ -58,12 +68,18 @@ export class SandboxInstance {
       const run = current();
       return run !== undefined && (run.missedFetch !== undefined || run.guard.shouldInterrupt());
     });
-    const fetchFn = wasm.build === "asyncify" ? asyncFetchFunction(context as QuickJSAsyncContext, current) : syncFetchFunction(context, current);
+    // What each host function reaches its run through, counting the call.
+    const called = (): RunBinding | undefined => {
+      const run = current();
+      if (run) run.hostCalls += 1;
+      return run;
+    };
+    const fetchFn = wasm.build === "asyncify" ? asyncFetchFunction(context as QuickJSAsyncContext, called) : syncFetchFunction(context, called);
     installBridge(context, {
       fetch: fetchFn,
-      log: logFunction(context, current),
-      now: nowFunction(context, current),
-      seed: context.newFunction("seed", () => context.newString(current()?.replay.seed ?? "0,0,0,1")),
+      log: logFunction(context, called),
+      now: nowFunction(context, called),
+      seed: context.newFunction("seed", () => context.newString(called()?.replay.seed ?? "0,0,0,1")),
     });
     context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
     instance = new SandboxInstance(wasm, context, MemorySnapshot.capture(wasm.memory));
@@ -84,6 +100,49 @@ export class SandboxInstance {
     this.binding = binding;
     this.context.runtime.setMemoryLimit(limits.memoryBytes);
     this.context.runtime.setMaxStackSize(limits.stackBytes);
+  }
+
+  /**
+   * Puts the instance in the state right after `code` was evaluated, if it has been loaded
+   * here before: true then, and the run need not evaluate it. Only code whose top-level
+   * evaluation made no host call is kept (see `keepLoaded`), so that state is exactly what
+   * evaluating it again would give.
+   */
+  loaded(code: string): boolean {
+    const snapshot = this.loadedTasks.get(code);
+    if (!snapshot) return false;
+    // Most recently used last, so the first one is the one to drop.
+    this.loadedTasks.delete(code);
+    this.loadedTasks.set(code, snapshot);
+    snapshot.restore(this.wasm.memory);
+    return true;
+  }
+
+  /** Whether a run about to evaluate `code` should prepare to keep the result (sync build only). */
+  mayKeepLoaded(code: string): boolean {
+    return this.wasm.build === "sync" && !this.unloadable.has(code);
+  }
+
+  /** Clears the space the heap can grow into while `code` loads, so its new end can be found. */
+  prepareToKeep(): void {
+    new Uint8Array(this.wasm.memory.buffer, this.snapshot.end, this.loadWindowEnd() - this.snapshot.end).fill(0);
+  }
+
+  /** After main.js (prepared with `prepareToKeep`) was evaluated: keeps that state for later runs of `code`. */
+  keepLoaded(code: string, hostCalls: number): void {
+    if (hostCalls > 0) {
+      if (this.unloadable.size >= MAX_LOADED_TASKS * 16) this.unloadable.clear();
+      this.unloadable.add(code);
+      return;
+    }
+    const snapshot = MemorySnapshot.captureAfter(this.wasm.memory, this.snapshot, this.loadWindowEnd());
+    if (!snapshot) return;
+    if (this.loadedTasks.size >= MAX_LOADED_TASKS) this.loadedTasks.delete(this.loadedTasks.keys().next().value!);
+    this.loadedTasks.set(code, snapshot);
+  }
+
+  private loadWindowEnd(): number {
+    return Math.min(this.wasm.memory.buffer.byteLength, this.snapshot.end + LOAD_WINDOW_BYTES);
   }
 
   /** Evaluates code as a script; on asyncify it may suspend in fetch. */
