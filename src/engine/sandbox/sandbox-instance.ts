@@ -48,7 +48,7 @@ export class SandboxInstance {
   private binding: RunBinding | undefined;
   /** Snapshots taken right after a task's main.js was evaluated, by its code (see `loaded`). */
   private readonly loadedTasks = new Map<string, MemorySnapshot>();
-  /** Code whose top-level evaluation called the host, so it is evaluated in every run. */
+  /** Code whose top-level evaluation called the host or grew the heap too far: evaluated in every run. */
   private readonly unloadable = new Set<string>();
 
   private constructor(wasm: QuickJSInstance, context: QuickJSContext, snapshot: MemorySnapshot) {
@@ -130,13 +130,13 @@ export class SandboxInstance {
 
   /** After main.js (prepared with `prepareToKeep`) was evaluated: keeps that state for later runs of `code`. */
   keepLoaded(code: string, hostCalls: number): void {
-    if (hostCalls > 0) {
+    // Outside calls, or a heap grown past the cleared window: this code is evaluated every run.
+    const snapshot = hostCalls > 0 ? undefined : MemorySnapshot.captureAfter(this.wasm.memory, this.snapshot, this.loadWindowEnd());
+    if (!snapshot) {
       if (this.unloadable.size >= MAX_LOADED_TASKS * 16) this.unloadable.clear();
       this.unloadable.add(code);
       return;
     }
-    const snapshot = MemorySnapshot.captureAfter(this.wasm.memory, this.snapshot, this.loadWindowEnd());
-    if (!snapshot) return;
     if (this.loadedTasks.size >= MAX_LOADED_TASKS) this.loadedTasks.delete(this.loadedTasks.keys().next().value!);
     this.loadedTasks.set(code, snapshot);
   }
