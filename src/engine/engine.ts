@@ -10,6 +10,7 @@ import { PoolBusyError, SandboxPool, type PoolStats } from "./sandbox/pool.ts";
 import { INITIAL_MEMORY_BYTES, type QuickJSBuild } from "./sandbox/quickjs-module.ts";
 import type { SandboxInstance } from "./sandbox/sandbox-instance.ts";
 import { CODE_FILENAME, runInSandbox, startExecution, type ExecutionState, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
+import { utf8Exceeds } from "./utf8.ts";
 import { checkBundle, type CheckResult } from "./validate.ts";
 
 export const TRIGGERS = ["cli", "http", "schedule", "mcp", "test"] as const;
@@ -64,7 +65,7 @@ export interface ExecutionResult {
 export interface EngineOptions {
   /** The compiled wasm of both QuickJS builds, or a loader for each. Each host supplies them its own way. */
   wasm: Record<QuickJSBuild, WebAssembly.Module | (() => Promise<WebAssembly.Module>)>;
-  /** Asyncify instances alive at once: executions waiting in fetch at once (each holds one). */
+  /** Asyncify instances alive at once: executions past their third fetch that wait at once (each holds one). */
   poolSize?: number;
   /**
    * Wasm memory all sandbox instances may hold together (default: no bound). The one sync
@@ -247,9 +248,8 @@ export class Engine {
     if (outcome.error) return finish(outcome.error);
 
     const outputText = outcome.outputText ?? "null";
-    // A UTF-16 unit is at most 3 UTF-8 bytes: small outputs are measured without encoding them.
-    const outputBytes = outputText.length * 3 <= limits.maxOutputBytes ? outputText.length : new TextEncoder().encode(outputText).byteLength;
-    if (outputBytes > limits.maxOutputBytes) {
+    if (utf8Exceeds(outputText, limits.maxOutputBytes)) {
+      const outputBytes = new TextEncoder().encode(outputText).byteLength;
       return finish({
         type: "OutputLimitError",
         message: `Output of ${outputBytes} bytes exceeds the limit of ${limits.maxOutputBytes} bytes (maxOutputBytes)`,

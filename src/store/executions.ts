@@ -1,6 +1,6 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
 import { and, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
-import type { ExecutionResult } from "../engine/index.ts";
+import { utf8Exceeds, type ExecutionResult } from "../engine/index.ts";
 import { executions } from "./schema.ts";
 import type { Db } from "./tasks.ts";
 
@@ -35,8 +35,7 @@ export async function executionRow(bucket: R2Bucket, record: ExecutionRecordInpu
   const { result } = record;
   const payload: Payload = { input: record.input, output: result.output ?? null, error: result.error ?? null, logs: result.logs, http: result.http };
   const text = JSON.stringify(payload);
-  // A UTF-16 unit is at most 3 UTF-8 bytes: most records are measured without encoding them.
-  const external = text.length * 3 > ROW_PAYLOAD_LIMIT && new TextEncoder().encode(text).byteLength > ROW_PAYLOAD_LIMIT;
+  const external = utf8Exceeds(text, ROW_PAYLOAD_LIMIT);
   if (external) await bucket.put(payloadKey(result.executionId), text, { httpMetadata: { contentType: "application/json" } });
   return {
     id: result.executionId,

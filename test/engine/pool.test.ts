@@ -1,22 +1,27 @@
 import { describe, expect, inject, it } from "vitest";
 import { createLocalEngine } from "../../src/cli/local-engine.ts";
+import type { Engine, ExecutionResult } from "../../src/engine/index.ts";
+
+const platformFetch = (request: Request) => fetch(request);
+
+/** A task whose slow fifth fetch waits on asyncify: four quick ones use up the runs the sync build gets. */
+async function slowTask(engine: Engine): Promise<(ms: number) => Promise<ExecutionResult>> {
+  const loaded = await engine.loadDocument({
+    format: "ratchet.bundle/1",
+    metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
+    code: "(function(input) { for (var i = 0; i < 4; i++) fetch(input.url + '/json?id=' + i); return fetch(input.url + '/slow?ms=' + input.ms).body.overlap; })",
+    input_schema: {},
+    output_schema: {},
+    tests: [],
+  });
+  if (!loaded.ok) throw new Error("invalid");
+  return (ms) => engine.execute(loaded.bundle, { input: { url: inject("upstreamUrl"), ms }, trigger: "test", fetch: platformFetch });
+}
 
 describe("sandbox pool", () => {
-  const engine = createLocalEngine({ poolSize: 2, maxPoolWaitMs: 100 });
-  const platformFetch = (request: Request) => fetch(request);
-
   it("queues executions beyond the pool size, then refuses with SandboxBusyError past the wait, and recovers", async () => {
-    const loaded = await engine.loadDocument({
-      format: "ratchet.bundle/1",
-      metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
-      // Four quick fetches use up the runs the sync build gets; the slow fifth waits on asyncify.
-      code: "(function(input) { for (var i = 0; i < 4; i++) fetch(input.url + '/json?id=' + i); return fetch(input.url + '/slow?ms=' + input.ms).body.overlap; })",
-      input_schema: {},
-      output_schema: {},
-      tests: [],
-    });
-    if (!loaded.ok) throw new Error("invalid");
-    const run = (ms: number) => engine.execute(loaded.bundle, { input: { url: inject("upstreamUrl"), ms }, trigger: "test", fetch: platformFetch });
+    const engine = createLocalEngine({ poolSize: 2, maxPoolWaitMs: 100 });
+    const run = await slowTask(engine);
 
     // Both instances made first, so the waits below are runs, not instantiation.
     expect((await Promise.all([run(1), run(1)])).map((r) => r.status)).toEqual(["completed", "completed"]);
@@ -38,16 +43,8 @@ describe("sandbox pool", () => {
     const MiB = 1024 * 1024;
     // 16 MiB for the sync instance, 32 MiB left: two asyncify instances of 16 MiB.
     const budgeted = createLocalEngine({ poolSize: 8, memoryBudgetBytes: 48 * MiB });
-    const loaded = await budgeted.loadDocument({
-      format: "ratchet.bundle/1",
-      metadata: { uuid: "1d5e2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b", version: "1.0.0", label: "slow" },
-      code: "(function(input) { for (var i = 0; i < 4; i++) fetch(input.url + '/json?id=' + i); return fetch(input.url + '/slow?ms=150').body.overlap; })",
-      input_schema: {},
-      output_schema: {},
-      tests: [],
-    });
-    if (!loaded.ok) throw new Error("invalid");
-    const runs = await Promise.all(Array.from({ length: 5 }, () => budgeted.execute(loaded.bundle, { input: { url: inject("upstreamUrl") }, trigger: "test", fetch: platformFetch })));
+    const run = await slowTask(budgeted);
+    const runs = await Promise.all(Array.from({ length: 5 }, () => run(150)));
     expect(runs.map((r) => r.status)).toEqual(Array(5).fill("completed"));
     const stats = budgeted.poolStats();
     expect(stats.asyncify.live).toBe(2);
