@@ -108,6 +108,23 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       expect(result.output).toEqual({ process: "undefined", require: "undefined", Deno: "undefined", WebAssembly: "undefined", bridge: "undefined", globals: [], fetchSource: "guest" });
     });
 
+    it("keeps the runner out of the task's reach on both builds: a global of the old name changes nothing", async () => {
+      const code = `var visible = Object.getOwnPropertyNames(globalThis).filter(function (n) { return n.indexOf("ratchet") >= 0; });
+        globalThis.__ratchet_run = function () { return '"hijacked"'; };
+        (async function(input) {
+          for (var i = 0; i < input.fetches; i++) { await null; fetch(input.url + "/json?id=" + i); }
+          return { visible: visible };
+        })`;
+      const fresh = makeEngine();
+      const bundle = await bundleOf(code);
+      for (const fetches of [0, 5]) {
+        const result = await fresh.execute(bundle, { input: { url: upstream(), fetches }, trigger: "test", fetch: platformFetch });
+        expect(result.output).toEqual({ visible: [] });
+      }
+      // Five fetches went on on asyncify, whose runner call can suspend.
+      expect(fresh.poolStats().asyncify.created).toBe(1);
+    });
+
     it("makes the guide's error classes real Error subclasses", async () => {
       const result = await run(`(function() {
         return ["NetworkError", "DataError", "ValidationError", "TimeoutError", "AuthenticationError", "RateLimitError"].map(function (name) {

@@ -4,19 +4,18 @@ import { GUEST_ERROR_CLASSES } from "../errors.ts";
 export const PRELUDE_FILENAME = "ratchet:prelude";
 
 /**
- * Global names the host sets before the prelude runs and before `__ratchet_run()`.
- * Everything crossing the boundary is a string: the host never hands the guest an object.
+ * Global names the host sets: the bridge before the prelude runs, the completion value of
+ * main.js after it was evaluated. Everything crossing the boundary is a string or a
+ * function the guest calls: the host never hands the guest an object.
  */
 export const HOST_GLOBALS = {
   bridge: "__ratchet_host",
   completion: "__ratchet_completion",
-  input: "__ratchet_input",
-  context: "__ratchet_context",
 } as const;
 
 /**
  * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and a
- * Math.random a repeated run reads alike, and the entry-point call. It captures the host
+ * Math.random a repeated run reads alike, and the runner that calls the entry point. It captures the host
  * bridge functions in a closure and removes them from the global object, so task code only
  * sees the documented API.
  */
@@ -149,7 +148,8 @@ export const PRELUDE_SOURCE = `
     return text === undefined ? "null" : text;
   }
 
-  define("__ratchet_run", function () {
+  // The prelude evaluates to this runner; only the host holds it, the guest never sees it.
+  return function run(inputText, contextText) {
     var entry = g.${HOST_GLOBALS.completion};
     delete g.${HOST_GLOBALS.completion};
     if (typeof entry !== "function") entry = typeof g.main === "function" ? g.main : undefined;
@@ -158,15 +158,11 @@ export const PRELUDE_SOURCE = `
       error.name = "EntryPointError";
       throw error;
     }
-    var input = JSON.parse(g.${HOST_GLOBALS.input});
-    var context = Object.freeze(JSON.parse(g.${HOST_GLOBALS.context}));
-    delete g.${HOST_GLOBALS.input};
-    delete g.${HOST_GLOBALS.context};
-    var result = entry(input, context);
+    var result = entry(JSON.parse(inputText), Object.freeze(JSON.parse(contextText)));
     if (result !== null && typeof result === "object" && typeof result.then === "function") {
       return Promise.resolve(result).then(serialise);
     }
     return serialise(result);
-  });
+  };
 })(globalThis.${HOST_GLOBALS.bridge});
 `;

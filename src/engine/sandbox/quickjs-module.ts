@@ -2,6 +2,9 @@ import asyncifyVariant from "@jitl/quickjs-wasmfile-release-asyncify";
 import syncVariant from "@jitl/quickjs-wasmfile-release-sync";
 import {
   newQuickJSAsyncWASMModuleFromVariant,
+  type QuickJSAsyncContext,
+  type QuickJSContext,
+  type QuickJSHandle,
   newQuickJSWASMModuleFromVariant,
   newVariant,
   type QuickJSAsyncRuntime,
@@ -44,37 +47,78 @@ export async function instantiateQuickJS(build: QuickJSBuild, wasmModule: WebAss
     : { ...capped, build, module: await newQuickJSAsyncWASMModuleFromVariant(newVariant(asyncifyVariant, options)) };
 }
 
-type ExecutePendingJob = (rt: number, max: number, lastJobContext: number) => number | Promise<number>;
+type NumberExport = (...args: number[]) => number | Promise<number>;
+
+interface FfiInternals {
+  module: { cwrap(name: string, returns: "number", args: "number"[], options: { async: true }): NumberExport };
+  QTS_FreeValuePointerRuntime(rt: number, value: number): void;
+  QTS_ResolveException(ctx: number, value: number): number;
+  QTS_FreeValuePointer(ctx: number, value: number): void;
+}
+
+const suspendableExports = new WeakMap<object, Map<string, NumberExport>>();
+
+/**
+ * An export of the asyncify build called so that it may suspend in an asyncified host call.
+ * The library calls exports that take and return numbers raw, and a raw call that suspends
+ * returns at once with nothing, leaving the instance corrupt; emscripten's cwrap with
+ * `async: true` goes through the wrapper that returns a promise of the result instead.
+ */
+function suspendable(ffi: FfiInternals, name: string, argCount: number): NumberExport {
+  let exports = suspendableExports.get(ffi);
+  if (!exports) suspendableExports.set(ffi, (exports = new Map()));
+  let fn = exports.get(name);
+  if (!fn) exports.set(name, (fn = ffi.module.cwrap(name, "number", Array<"number">(argCount).fill("number"), { async: true })));
+  return fn;
+}
 
 interface RuntimeInternals {
-  ffi: {
-    module: { cwrap(name: string, returns: string, args: string[], options: { async: true }): ExecutePendingJob };
-    QTS_FreeValuePointerRuntime(rt: number, value: number): void;
-  };
+  ffi: FfiInternals;
   rt: { value: number };
   memory: { newMutablePointerArray(length: number): { value: { ptr: number }; dispose(): void } };
 }
 
-const asyncJobRunners = new WeakMap<object, ExecutePendingJob>();
-
 /**
- * Runs one pending job (a promise reaction) so that it may suspend in an asyncified host
- * call. The library's `executePendingJobs` calls the raw wasm export, which cannot suspend,
- * so an `await` followed by `fetch()` would corrupt the instance; emscripten's cwrap with
- * `async: true` goes through the wrapper that returns a promise when the call suspends.
+ * Runs one pending job (a promise reaction) so that it may suspend: the library's
+ * `executePendingJobs` cannot, so an `await` followed by `fetch()` would corrupt the instance.
  */
 export async function runOnePendingJob(runtime: QuickJSAsyncRuntime): Promise<void> {
   const internals = runtime as unknown as RuntimeInternals;
-  let run = asyncJobRunners.get(internals.ffi);
-  if (!run) {
-    run = internals.ffi.module.cwrap("QTS_ExecutePendingJob", "number", ["number", "number", "number"], { async: true });
-    asyncJobRunners.set(internals.ffi, run);
-  }
   const lastJobContext = internals.memory.newMutablePointerArray(1);
   try {
-    const value = await run(internals.rt.value, 1, lastJobContext.value.ptr);
+    const value = await suspendable(internals.ffi, "QTS_ExecutePendingJob", 3)(internals.rt.value, 1, lastJobContext.value.ptr);
     internals.ffi.QTS_FreeValuePointerRuntime(internals.rt.value, value);
   } finally {
     lastJobContext.dispose();
   }
+}
+
+type CallResult = ReturnType<QuickJSContext["callFunction"]>;
+
+interface ContextInternals {
+  ffi: FfiInternals;
+  ctx: { value: number };
+  memory: {
+    toPointerArray(handles: QuickJSHandle[]): { value: number; dispose(): void };
+    heapValueHandle(pointer: number): QuickJSHandle;
+  };
+  success(value: QuickJSHandle): CallResult;
+  fail(error: QuickJSHandle): CallResult;
+}
+
+/** `callFunction`, but the call may suspend: the library has no such method (only `evalCodeAsync`). */
+export async function callFunctionAsync(context: QuickJSAsyncContext, fn: QuickJSHandle, args: QuickJSHandle[]): Promise<CallResult> {
+  const internals = context as unknown as ContextInternals;
+  const handleValue = (handle: QuickJSHandle) => handle.value as unknown as number;
+  const argv = internals.memory.toPointerArray(args);
+  let result: number;
+  try {
+    result = await suspendable(internals.ffi, "QTS_Call", 5)(internals.ctx.value, handleValue(fn), handleValue(context.undefined), args.length, argv.value);
+  } finally {
+    argv.dispose();
+  }
+  const error = internals.ffi.QTS_ResolveException(internals.ctx.value, result);
+  if (!error) return internals.success(internals.memory.heapValueHandle(result));
+  internals.ffi.QTS_FreeValuePointer(internals.ctx.value, result);
+  return internals.fail(internals.memory.heapValueHandle(error));
 }

@@ -92,8 +92,8 @@ function classify(error: ExecutionError, limits: ExecutionLimits): ExecutionErro
 }
 
 /**
- * Runs task code once on a sandbox instance, which starts from its pristine snapshot and is
- * reset to it afterwards. On the sync build the whole run happens within this call (nothing
+ * Runs task code once on a sandbox instance, which starts from a snapshot (see
+ * SandboxInstance.start) whatever the last run left. On the sync build the whole run happens within this call (nothing
  * else can touch the instance meanwhile); on asyncify it may suspend in fetch, and the
  * instance must not be lent to another run until it settles.
  */
@@ -134,7 +134,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
   // A task loaded on this instance before starts where its main.js left off; otherwise it is
   // evaluated, and kept loaded when that touched nothing outside the sandbox. (Restored before
   // `begin`, which applies this run's limits to the runtime.)
-  const preloaded = !request.entryCheckOnly && sandbox.loaded(request.code);
+  const preloaded = sandbox.start(request.entryCheckOnly ? undefined : request.code);
   replay.rewind();
   sandbox.begin(binding, limits);
 
@@ -153,9 +153,6 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
       evaluated.value.consume((h) => context.setProp(context.global, HOST_GLOBALS.completion, h));
       if (keep) sandbox.keepLoaded(request.code, binding.hostCalls);
     }
-    context.newString(request.inputText).consume((h) => context.setProp(context.global, HOST_GLOBALS.input, h));
-    context.newString(request.contextText).consume((h) => context.setProp(context.global, HOST_GLOBALS.context, h));
-
     if (request.entryCheckOnly) {
       const found = context.unwrapResult(
         context.evalCode(
@@ -174,7 +171,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     }
 
     binding.suspendable = true;
-    const ran = (yield sandbox.evaluate("__ratchet_run()", "ratchet:run")) as Evaluated;
+    const ran = (yield sandbox.callRunner(request.inputText, request.contextText)) as Evaluated;
     binding.suspendable = false;
     if (ran.error) {
       outcome.error = ran.error.consume((h) => describeThrown(context, h));
@@ -210,8 +207,8 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     if (guard.tripped) outcome.error = guard.tripped;
     else if (outcome.error) outcome.error = classify(outcome.error, limits);
     if (outcome.error?.type === "MemoryLimitError") outcome.poisoned = true;
-    // A poisoned instance is dropped whole; any other goes back to its snapshot.
-    if (!outcome.poisoned) sandbox.reset();
+    // A poisoned instance is dropped whole; any other is restored when its next run starts.
+    sandbox.end();
   }
 }
 

@@ -5,7 +5,7 @@ import type { RunGuard } from "./guard.ts";
 import type { HttpBridge } from "./http-bridge.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
 import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE } from "./prelude.ts";
-import { instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
+import { callFunctionAsync, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
 import type { Replay } from "./replay.ts";
 
 /** What the host functions of one run talk to. */
@@ -28,32 +28,42 @@ export type MaybePromise<T> = T | Promise<T>;
 /** The value or the exception of evaluating code. */
 export type Evaluated = ReturnType<QuickJSContext["evalCode"]>;
 
-/**
- * One wasm instance holding a QuickJS runtime and context with the prelude loaded, and a
- * snapshot of its memory taken right then. Every run starts from that snapshot: `reset()`
- * restores it byte for byte, so no run sees anything an earlier run left behind, and the
- * runtime, context and prelude are built once per instance instead of once per run.
- *
- * The host functions and the interrupt handler are created before the snapshot and reach the
- * current run through `binding`, so a run creates no host function the restore would orphan.
- */
 /** Loaded tasks kept per sync instance (each ~200 KiB), and where their heap may grow while loading. */
 const MAX_LOADED_TASKS = 16;
 const LOAD_WINDOW_BYTES = 1024 * 1024;
 
+/**
+ * One wasm instance holding a QuickJS runtime and context with the prelude loaded, and a
+ * snapshot of its memory taken right then. Every run starts from that snapshot (or from a
+ * loaded task's, see `loadedTasks`): `start()` restores it byte for byte, so no run sees
+ * anything an earlier run left behind, and the runtime, context and prelude are built once
+ * per instance instead of once per run.
+ *
+ * The host functions, the interrupt handler and the runner are created before the snapshot
+ * and reach the current run through `binding`, so a run creates no host function the restore
+ * would orphan, and the runner's handle stays valid in every restored state.
+ */
 export class SandboxInstance {
   readonly wasm: QuickJSInstance;
   readonly context: QuickJSContext;
   private readonly snapshot: MemorySnapshot;
+  /**
+   * The function the prelude evaluates to, `(inputText, contextText) => outputText | Promise`:
+   * only the host holds it. Part of every snapshot, never disposed.
+   */
+  private readonly runner: QuickJSHandle;
+  /** A run has ended since the memory was last restored: what it left must go before the next one starts. */
+  private dirty = false;
   private binding: RunBinding | undefined;
   /** Snapshots taken right after a task's main.js was evaluated, by its code (see `loaded`). */
   private readonly loadedTasks = new Map<string, MemorySnapshot>();
   /** Code whose top-level evaluation called the host or grew the heap too far: evaluated in every run. */
   private readonly unloadable = new Set<string>();
 
-  private constructor(wasm: QuickJSInstance, context: QuickJSContext, snapshot: MemorySnapshot) {
+  private constructor(wasm: QuickJSInstance, context: QuickJSContext, runner: QuickJSHandle, snapshot: MemorySnapshot) {
     this.wasm = wasm;
     this.context = context;
+    this.runner = runner;
     this.snapshot = snapshot;
   }
 
@@ -81,8 +91,8 @@ export class SandboxInstance {
       now: nowFunction(context, called),
       seed: context.newFunction("seed", () => context.newString(called()?.replay.seed ?? "0,0,0,1")),
     });
-    context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" })).dispose();
-    instance = new SandboxInstance(wasm, context, MemorySnapshot.capture(wasm.memory));
+    const runner = context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" }));
+    instance = new SandboxInstance(wasm, context, runner, MemorySnapshot.capture(wasm.memory));
     return instance;
   }
 
@@ -90,7 +100,7 @@ export class SandboxInstance {
     return this.wasm.build;
   }
 
-  /** Bytes copied back on every reset. */
+  /** Bytes copied back when a run starts from the pristine state. */
   get snapshotBytes(): number {
     return this.snapshot.bytes;
   }
@@ -103,19 +113,25 @@ export class SandboxInstance {
   }
 
   /**
-   * Puts the instance in the state right after `code` was evaluated, if it has been loaded
-   * here before: true then, and the run need not evaluate it. Only code whose top-level
-   * evaluation made no host call is kept (see `keepLoaded`), so that state is exactly what
-   * evaluating it again would give.
+   * Puts the instance in the state a run of `code` starts from. When `code` was loaded here
+   * before, that is the state right after it was evaluated, and the answer is true: the run
+   * need not evaluate it. Only code whose top-level evaluation made no host call is kept (see
+   * `keepLoaded`), so that state is exactly what evaluating it again would give. Otherwise it
+   * is the pristine state, and the answer is false. Either restore wipes what the last run left.
    */
-  loaded(code: string): boolean {
-    const snapshot = this.loadedTasks.get(code);
-    if (!snapshot) return false;
-    // Most recently used last, so the first one is the one to drop.
-    this.loadedTasks.delete(code);
-    this.loadedTasks.set(code, snapshot);
-    snapshot.restore(this.wasm.memory);
-    return true;
+  start(code: string | undefined): boolean {
+    const snapshot = code === undefined ? undefined : this.loadedTasks.get(code);
+    if (snapshot) {
+      // Most recently used last, so the first one is the one to drop. A loaded snapshot spans
+      // every byte the pristine one does, so restoring it alone is enough.
+      this.loadedTasks.delete(code!);
+      this.loadedTasks.set(code!, snapshot);
+      snapshot.restore(this.wasm.memory);
+    } else if (this.dirty) {
+      this.snapshot.restore(this.wasm.memory);
+    }
+    this.dirty = false;
+    return snapshot !== undefined;
   }
 
   /** Whether a run about to evaluate `code` should prepare to keep the result (sync build only). */
@@ -145,6 +161,25 @@ export class SandboxInstance {
     return Math.min(this.wasm.memory.buffer.byteLength, this.snapshot.end + LOAD_WINDOW_BYTES);
   }
 
+  /** Calls the prelude's runner with the input and context texts; on asyncify it may suspend in fetch. */
+  callRunner(inputText: string, contextText: string): MaybePromise<Evaluated> {
+    const { context } = this;
+    const input = context.newString(inputText);
+    const taskContext = context.newString(contextText);
+    const dispose = () => {
+      input.dispose();
+      taskContext.dispose();
+    };
+    if (this.wasm.build === "asyncify") {
+      return callFunctionAsync(context as QuickJSAsyncContext, this.runner, [input, taskContext]).finally(dispose);
+    }
+    try {
+      return context.callFunction(this.runner, context.undefined, input, taskContext);
+    } finally {
+      dispose();
+    }
+  }
+
   /** Evaluates code as a script; on asyncify it may suspend in fetch. */
   evaluate(code: string, filename: string): MaybePromise<Evaluated> {
     if (this.wasm.build === "asyncify") return (this.context as QuickJSAsyncContext).evalCodeAsync(code, filename, { type: "global" });
@@ -158,10 +193,10 @@ export class SandboxInstance {
     if (ran.error) ran.error.dispose();
   }
 
-  /** Puts the instance back as it was before its first run. Only call it with nothing running. */
-  reset(): void {
+  /** Ends a run. What it left in memory stays until the next `start()`, which has to restore anyway. */
+  end(): void {
     this.binding = undefined;
-    this.snapshot.restore(this.wasm.memory);
+    this.dirty = true;
   }
 }
 
