@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * The storage schema: the one source of truth. Migrations in migrations/ are generated from
@@ -133,4 +133,19 @@ export const scheduleRuns = sqliteTable(
     index("schedule_runs_retry").on(t.status, t.nextAttemptAt),
     index("schedule_runs_schedule").on(t.scheduleId, t.createdAt),
   ],
+);
+
+/**
+ * Bundled tasks (tasks/ packed into the Worker) this database has registered, by name and
+ * content hash. Each is registered once: a task deleted through the API stays deleted until a
+ * Worker deploy brings it with other content.
+ */
+export const bundledRegistrations = sqliteTable(
+  "bundled_registrations",
+  {
+    taskName: text("task_name").notNull(),
+    hash: text("hash").notNull(),
+    registeredAt: text("registered_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskName, t.hash] })],
 );

@@ -1,7 +1,7 @@
 import { inArray } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
-import { taskVersions } from "../store/schema.ts";
-import { deployBundle, openDb, VersionConflictError } from "../store/tasks.ts";
+import { bundledRegistrations, taskVersions } from "../store/schema.ts";
+import { deployBundle, openDb, VersionConflictError, type Db } from "../store/tasks.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { Env } from "./env.ts";
 import bundled from "./generated/tasks.json" with { type: "json" };
@@ -12,29 +12,46 @@ import { syncDeclaredSchedules } from "../schedules/service.ts";
 /** Task bundles packed from tasks/ at build time (`npm run pack-tasks`): deploying the Worker deploys them. */
 const BUNDLED = bundled as { name: string; hash: string; document: unknown }[];
 
-async function register(env: Env): Promise<void> {
+/**
+ * Registers each bundled task this database has not registered yet (by name and content hash).
+ * One that is already there as a version, deployed before registrations were kept or by an
+ * earlier attempt that failed before its registration, is only marked: a version a user
+ * deployed over it since stays current.
+ */
+export async function registerBundledTasks(env: Env): Promise<void> {
   if (BUNDLED.length === 0) return;
   const db = openDb(env.DB);
-  const present = await db
-    .select({ name: taskVersions.taskName, hash: taskVersions.hash })
-    .from(taskVersions)
-    .where(inArray(taskVersions.hash, BUNDLED.map((b) => b.hash)));
-  const known = new Set(present.map((p) => `${p.name} ${p.hash}`));
+  const hashes = BUNDLED.map((b) => b.hash);
+  const [registered, present] = await Promise.all([
+    db.select({ name: bundledRegistrations.taskName, hash: bundledRegistrations.hash }).from(bundledRegistrations).where(inArray(bundledRegistrations.hash, hashes)),
+    db.select({ name: taskVersions.taskName, hash: taskVersions.hash }).from(taskVersions).where(inArray(taskVersions.hash, hashes)),
+  ]);
+  const key = (p: { name: string; hash: string }) => `${p.name} ${p.hash}`;
+  const done = new Set(registered.map(key));
+  const deployed = new Set(present.map(key));
   for (const { name, hash, document } of BUNDLED) {
-    if (known.has(`${name} ${hash}`)) continue;
-    const checked = await engineFor(env).loadDocument(document);
-    if (!checked.ok) {
-      console.error(`bundled task ${name} is not valid`, checked.problems);
-      continue;
-    }
-    try {
-      const deployed = await deployBundle(db, env.BUNDLES, name, checked.bundle);
-      forgetTask(name);
-      await syncDeclaredSchedules(db, deployed.version);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      console.error(`bundled task ${name} not registered: ${error.message}`);
-    }
+    if (done.has(key({ name, hash }))) continue;
+    if (!deployed.has(key({ name, hash })) && !(await deployBundled(env, db, name, document))) continue;
+    await db.insert(bundledRegistrations).values({ taskName: name, hash, registeredAt: new Date().toISOString() }).onConflictDoNothing();
+  }
+}
+
+/** Deploys one bundled task; false when it cannot be (logged), so it is tried again by the next isolate. */
+async function deployBundled(env: Env, db: Db, name: string, document: unknown): Promise<boolean> {
+  const checked = await engineFor(env).loadDocument(document);
+  if (!checked.ok) {
+    console.error(`bundled task ${name} is not valid`, checked.problems);
+    return false;
+  }
+  try {
+    const deployed = await deployBundle(db, env.BUNDLES, name, checked.bundle);
+    forgetTask(name);
+    await syncDeclaredSchedules(db, deployed.version);
+    return true;
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    console.error(`bundled task ${name} not registered: ${error.message}`);
+    return false;
   }
 }
 
@@ -47,7 +64,7 @@ let registered = false;
  */
 export async function ensureBundledTasks(env: Env): Promise<void> {
   if (registered) return;
-  await register(env);
+  await registerBundledTasks(env);
   registered = true;
 }
 

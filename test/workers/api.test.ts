@@ -2,6 +2,7 @@ import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, inject, it } from "vitest";
 import { deployBundle, openDb } from "../../src/store/tasks.ts";
 import { createApp } from "../../src/worker/app.ts";
+import { registerBundledTasks } from "../../src/worker/bundled-tasks.ts";
 import { engineFor } from "../../src/worker/sandbox.ts";
 import { API, bundle, call, deploy, recordOf, uniqueName } from "./support.ts";
 
@@ -179,6 +180,14 @@ describe("listing and reading tasks", () => {
     const reply = await call("GET", "/tasks?q=addition");
     expect(reply.body.tasks.map((t: { name: string }) => t.name)).toContain("addition");
     expect((await call("POST", "/run/addition", { num1: 2, num2: 40 })).body).toEqual({ sum: 42 });
+  });
+
+  it("registers a bundled task once: one deleted through the API stays deleted when the next isolate starts", async () => {
+    // data-filter is a bundled sample no other test uses.
+    expect((await call("GET", "/tasks/data-filter")).status).toBe(200);
+    expect((await call("DELETE", "/tasks/data-filter")).status).toBe(200);
+    await registerBundledTasks(env);
+    expect((await call("GET", "/tasks/data-filter")).status).toBe(404);
   });
 });
 
