@@ -15,9 +15,9 @@ export const HOST_GLOBALS = {
 
 /**
  * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and a
- * Math.random a repeated run reads alike, and the runner that calls the entry point. It captures the host
- * bridge functions in a closure and removes them from the global object, so task code only
- * sees the documented API.
+ * Math.random a repeated run reads alike, and the runner that calls the entry point. It
+ * captures the host bridge functions in a closure and removes them from the global object,
+ * so task code only sees the documented API.
  */
 export const PRELUDE_SOURCE = `
 (function (bridge) {

@@ -2,13 +2,13 @@ import asyncifyVariant from "@jitl/quickjs-wasmfile-release-asyncify";
 import syncVariant from "@jitl/quickjs-wasmfile-release-sync";
 import {
   newQuickJSAsyncWASMModuleFromVariant,
-  type QuickJSAsyncContext,
-  type QuickJSContext,
-  type QuickJSHandle,
   newQuickJSWASMModuleFromVariant,
   newVariant,
+  type QuickJSAsyncContext,
   type QuickJSAsyncRuntime,
   type QuickJSAsyncWASMModule,
+  type QuickJSContext,
+  type QuickJSHandle,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 

@@ -92,10 +92,10 @@ function classify(error: ExecutionError, limits: ExecutionLimits): ExecutionErro
 }
 
 /**
- * Runs task code once on a sandbox instance, which starts from a snapshot (see
- * SandboxInstance.start) whatever the last run left. On the sync build the whole run happens within this call (nothing
- * else can touch the instance meanwhile); on asyncify it may suspend in fetch, and the
- * instance must not be lent to another run until it settles.
+ * Runs task code once on a sandbox instance, which starts from a snapshot whatever the last
+ * run left (see SandboxInstance.start). On the sync build the whole run happens within this
+ * call (nothing else can touch the instance meanwhile); on asyncify it may suspend in fetch,
+ * and the instance must not be lent to another run until it settles.
  */
 export function runInSandbox(sandbox: SandboxInstance, request: SandboxRequest, execution: ExecutionState): MaybePromise<SandboxOutcome> {
   return drive(runSteps(sandbox, request, execution));

@@ -55,7 +55,7 @@ export class SandboxInstance {
   /** A run has ended since the memory was last restored: what it left must go before the next one starts. */
   private dirty = false;
   private binding: RunBinding | undefined;
-  /** Snapshots taken right after a task's main.js was evaluated, by its code (see `loaded`). */
+  /** Snapshots taken right after a task's main.js was evaluated, by its code (see `start`). */
   private readonly loadedTasks = new Map<string, MemorySnapshot>();
   /** Code whose top-level evaluation called the host or grew the heap too far: evaluated in every run. */
   private readonly unloadable = new Set<string>();
