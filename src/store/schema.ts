@@ -149,3 +149,24 @@ export const bundledRegistrations = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.taskName, t.hash] })],
 );
+
+/**
+ * Running totals of the executions table by task and status, written in the same transaction
+ * as the rows they count, so /metrics reads a few rows instead of the whole history.
+ */
+export const executionTotals = sqliteTable(
+  "execution_totals",
+  {
+    taskName: text("task_name").notNull(),
+    status: text("status").notNull(),
+    count: integer("count").notNull(),
+    durationMsSum: real("duration_ms_sum").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskName, t.status] })],
+);
+
+/** Executions that took at most `le` ms, for each bound of the duration histogram; kept like executionTotals. */
+export const executionDurationBuckets = sqliteTable("execution_duration_buckets", {
+  le: real("le").primaryKey(),
+  count: integer("count").notNull(),
+});

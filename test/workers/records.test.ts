@@ -24,6 +24,9 @@ function resultOf(executionId: string, output: unknown): ExecutionResult {
 }
 
 const countOf = async (task: string) => (await env.DB.prepare("select count(*) as n from executions where task_name = ?").bind(task).first<{ n: number }>())!.n;
+/** What /metrics reports for a task: the totals kept with the records. */
+const totalOf = async (task: string) =>
+  (await env.DB.prepare("select coalesce(sum(count), 0) as n from execution_totals where task_name = ?").bind(task).first<{ n: number }>())!.n;
 
 describe("execution records (group commit)", () => {
   it("records every one of many concurrent invocations exactly once", async () => {
@@ -34,6 +37,7 @@ describe("execution records (group commit)", () => {
     const ids = replies.map((r) => r.headers.get("x-ratchet-execution-id")!);
     for (const [i, id] of ids.entries()) expect((await recordOf(id)).body).toMatchObject({ id, task: name, output: { sum: i + 1 } });
     expect(await countOf(name)).toBe(40);
+    expect(await totalOf(name)).toBe(40);
   });
 
   it("writes the rest of a batch when one row of it is refused, and says which one failed", async () => {
@@ -46,6 +50,7 @@ describe("execution records (group commit)", () => {
     expect(settled[6]).toMatchObject({ status: "rejected" });
     expect(String((settled[6] as PromiseRejectedResult).reason)).toMatch(/NOT NULL/i);
     expect(await countOf(task)).toBe(6);
+    expect(await totalOf(task)).toBe(6);
   });
 
   it("counts a row an earlier attempt already wrote as written", async () => {
@@ -54,5 +59,25 @@ describe("execution records (group commit)", () => {
     await recordExecution(env, record);
     await expect(recordExecution(env, record)).resolves.toBeUndefined();
     expect(await countOf(task)).toBe(1);
+    expect(await totalOf(task)).toBe(1);
+  });
+
+  it("keeps the totals and the duration histogram /metrics reports in step with the rows", async () => {
+    const task = uniqueName("totals");
+    const before = async () => (await env.DB.prepare("select le, count from execution_duration_buckets order by le").all<{ le: number; count: number }>()).results;
+    const bucketsBefore = new Map((await before()).map((b) => [b.le, b.count]));
+    const durations = [3, 7, 7, 40, 20_000];
+    await Promise.all(
+      durations.map((durationMs, i) =>
+        recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: { ...resultOf(crypto.randomUUID(), { i }), durationMs, status: i === 0 ? "failed" : "completed" } }),
+      ),
+    );
+    const totals = (await env.DB.prepare("select status, count, duration_ms_sum as sum from execution_totals where task_name = ? order by status").bind(task).all()).results;
+    expect(totals).toEqual([
+      { status: "completed", count: 4, sum: 20_054 },
+      { status: "failed", count: 1, sum: 3 },
+    ]);
+    const added = (await before()).map((b) => [b.le, b.count - (bucketsBefore.get(b.le) ?? 0)]);
+    expect(Object.fromEntries(added)).toMatchObject({ 5: 1, 10: 3, 25: 3, 50: 4, 10000: 4, 30000: 5 });
   });
 });

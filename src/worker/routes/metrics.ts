@@ -1,43 +1,31 @@
 import type { Context } from "hono";
-import { sql } from "drizzle-orm";
-import { executions } from "../../store/schema.ts";
+import { executionMetrics } from "../../store/executions.ts";
 import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { engineFor } from "../sandbox.ts";
-
-const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
 const label = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 
 const BUILDS = ["sync", "asyncify"] as const;
 
 /**
- * Prometheus text. Execution counts and the duration histogram come from D1, so they cover
- * every isolate; the sandbox pool figures are this isolate's own.
+ * Prometheus text. Execution counts and the duration histogram come from the totals D1 keeps
+ * with the records, so they cover every isolate; the sandbox pool figures are this isolate's own.
  */
 export async function metrics(c: Context<AppEnv>): Promise<Response> {
-  const db = openDb(c.env.DB);
-  const counts = await db
-    .select({ task: executions.taskName, status: executions.status, count: sql<number>`count(*)` })
-    .from(executions)
-    .groupBy(executions.taskName, executions.status);
-  const bucketColumns = BUCKETS_MS.map((le) => sql`sum(case when ${executions.durationMs} <= ${le} then 1 else 0 end)`);
-  const [histogram] = await db
-    .select({ count: sql<number>`count(*)`, sum: sql<number>`coalesce(sum(${executions.durationMs}), 0)`, buckets: sql<string>`json_array(${sql.join(bucketColumns, sql`, `)})` })
-    .from(executions);
-  const buckets = JSON.parse(histogram?.buckets ?? "[]") as (number | null)[];
+  const recorded = await executionMetrics(openDb(c.env.DB));
   const pool = engineFor(c.env).poolStats();
 
   const lines = [
     "# HELP ratchet_executions_total Executions recorded, by task and status.",
     "# TYPE ratchet_executions_total counter",
-    ...counts.map((r) => `ratchet_executions_total{task="${label(r.task)}",status="${label(r.status)}"} ${r.count}`),
+    ...recorded.totals.map((t) => `ratchet_executions_total{task="${label(t.taskName)}",status="${label(t.status)}"} ${t.count}`),
     "# HELP ratchet_execution_duration_ms Execution duration in milliseconds.",
     "# TYPE ratchet_execution_duration_ms histogram",
-    ...BUCKETS_MS.map((le, i) => `ratchet_execution_duration_ms_bucket{le="${le}"} ${buckets[i] ?? 0}`),
-    `ratchet_execution_duration_ms_bucket{le="+Inf"} ${histogram?.count ?? 0}`,
-    `ratchet_execution_duration_ms_sum ${histogram?.sum ?? 0}`,
-    `ratchet_execution_duration_ms_count ${histogram?.count ?? 0}`,
+    ...recorded.buckets.map((b) => `ratchet_execution_duration_ms_bucket{le="${b.le}"} ${b.count}`),
+    `ratchet_execution_duration_ms_bucket{le="+Inf"} ${recorded.count}`,
+    `ratchet_execution_duration_ms_sum ${recorded.durationMsSum}`,
+    `ratchet_execution_duration_ms_count ${recorded.count}`,
     "# HELP ratchet_sandbox_instances QuickJS sandbox instances in this isolate, by build and state.",
     "# TYPE ratchet_sandbox_instances gauge",
     ...BUILDS.flatMap((build) => [
