@@ -1,5 +1,5 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
-import { and, desc, eq, getTableColumns, gte, lt, lte, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import { utf8Exceeds, type ExecutionResult } from "../engine/index.ts";
 import { executionDurationBuckets, executions, executionTotals } from "./schema.ts";
 import type { Db } from "./tasks.ts";
@@ -72,10 +72,10 @@ function insertStatement(db: Db, encoded: string) {
 }
 
 /**
- * Inserts execution rows in one D1 batch (one transaction): all of them or none, with the
- * totals and histogram counts they add. The rows travel as one JSON parameter per statement
- * that SQLite unpacks with json_each, each value encoded by its schema column, so a batch
- * costs a few bound values however many rows it has.
+ * Inserts execution rows in one D1 batch (one transaction): all of them or none; a trigger
+ * adds them to the totals (migrations/0004_count_executions.sql). The rows travel as one JSON
+ * parameter per statement that SQLite unpacks with json_each, each value encoded by its schema
+ * column, so a batch costs a few bound values however many rows it has.
  */
 export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<void> {
   const chunks: string[] = [];
@@ -95,55 +95,15 @@ export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<vo
   }
   if (chunk.length > 0) chunks.push(`[${chunk.join(",")}]`);
   const [first, ...rest] = chunks.map((encoded) => insertStatement(db, encoded));
-  if (first) await db.batch([first, ...rest, ...totalsStatements(db, rows)]);
-}
-
-/** Upper bounds (ms) of the execution duration histogram. */
-export const DURATION_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
-
-/** What `rows` add to execution_totals and execution_duration_buckets, as upserts. */
-function totalsStatements(db: Db, rows: ExecutionRow[]) {
-  const totals = new Map<string, typeof executionTotals.$inferInsert>();
-  const buckets = DURATION_BUCKETS_MS.map((le) => ({ le, count: 0 }));
-  for (const row of rows) {
-    const key = JSON.stringify([row.taskName, row.status]);
-    const total = totals.get(key) ?? { taskName: row.taskName, status: row.status, count: 0, durationMsSum: 0 };
-    total.count += 1;
-    total.durationMsSum += row.durationMs;
-    totals.set(key, total);
-    for (const bucket of buckets) if (row.durationMs <= bucket.le) bucket.count += 1;
-  }
-  const plusNew = (column: Column) => sql`${column} + excluded.${sql.identifier(column.name)}`;
-  // Four bound values a row, under D1's 100 per statement.
-  const chunks: (typeof executionTotals.$inferInsert)[][] = [];
-  for (const total of totals.values()) {
-    if (chunks.length === 0 || chunks[chunks.length - 1]!.length === 25) chunks.push([]);
-    chunks[chunks.length - 1]!.push(total);
-  }
-  const counted = buckets.filter((b) => b.count > 0);
-  return [
-    ...chunks.map((chunk) =>
-      db
-        .insert(executionTotals)
-        .values(chunk)
-        .onConflictDoUpdate({
-          target: [executionTotals.taskName, executionTotals.status],
-          set: { count: plusNew(executionTotals.count), durationMsSum: plusNew(executionTotals.durationMsSum) },
-        }),
-    ),
-    ...(counted.length === 0
-      ? []
-      : [db.insert(executionDurationBuckets).values(counted).onConflictDoUpdate({ target: executionDurationBuckets.le, set: { count: plusNew(executionDurationBuckets.count) } })]),
-  ];
+  if (first) await db.batch([first, ...rest]);
 }
 
 /** Totals by task and status, and the duration histogram, for /metrics. */
 export async function executionMetrics(db: Db) {
-  const [totals, buckets] = await Promise.all([db.select().from(executionTotals), db.select().from(executionDurationBuckets)]);
-  const counts = new Map(buckets.map((b) => [b.le, b.count]));
+  const [totals, buckets] = await Promise.all([db.select().from(executionTotals), db.select().from(executionDurationBuckets).orderBy(executionDurationBuckets.le)]);
   return {
     totals,
-    buckets: DURATION_BUCKETS_MS.map((le) => ({ le, count: counts.get(le) ?? 0 })),
+    buckets,
     count: totals.reduce((sum, t) => sum + t.count, 0),
     durationMsSum: totals.reduce((sum, t) => sum + t.durationMsSum, 0),
   };

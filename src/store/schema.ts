@@ -151,8 +151,9 @@ export const bundledRegistrations = sqliteTable(
 );
 
 /**
- * Running totals of the executions table by task and status, written in the same transaction
- * as the rows they count, so /metrics reads a few rows instead of the whole history.
+ * Running totals of the executions table by task and status, so /metrics reads a few rows
+ * instead of the whole history. A trigger on executions keeps them, in the statement that
+ * inserts the rows (migrations/0004_count_executions.sql: Drizzle's schema has no triggers).
  */
 export const executionTotals = sqliteTable(
   "execution_totals",
@@ -165,7 +166,10 @@ export const executionTotals = sqliteTable(
   (t) => [primaryKey({ columns: [t.taskName, t.status] })],
 );
 
-/** Executions that took at most `le` ms, for each bound of the duration histogram; kept like executionTotals. */
+/**
+ * Executions that took at most `le` ms, for each bound of the duration histogram (the rows
+ * the migration made); kept like executionTotals.
+ */
 export const executionDurationBuckets = sqliteTable("execution_duration_buckets", {
   le: real("le").primaryKey(),
   count: integer("count").notNull(),

@@ -1,4 +1,5 @@
--- Totals for executions recorded before execution_totals existed; from here on the record writer keeps them.
+-- execution_totals and execution_duration_buckets count the executions table: a trigger keeps them as rows are
+-- inserted, in the same statement, whichever code inserts them. First, the rows already there.
 INSERT INTO `execution_totals` (`task_name`, `status`, `count`, `duration_ms_sum`) SELECT `task_name`, `status`, count(*), coalesce(sum(`duration_ms`), 0) FROM `executions` GROUP BY `task_name`, `status`;
 --> statement-breakpoint
 INSERT INTO `execution_duration_buckets` (`le`, `count`) SELECT 5, count(*) FROM `executions` WHERE `duration_ms` <= 5;
@@ -24,3 +25,9 @@ INSERT INTO `execution_duration_buckets` (`le`, `count`) SELECT 5000, count(*) F
 INSERT INTO `execution_duration_buckets` (`le`, `count`) SELECT 10000, count(*) FROM `executions` WHERE `duration_ms` <= 10000;
 --> statement-breakpoint
 INSERT INTO `execution_duration_buckets` (`le`, `count`) SELECT 30000, count(*) FROM `executions` WHERE `duration_ms` <= 30000;
+--> statement-breakpoint
+CREATE TRIGGER `executions_count` AFTER INSERT ON `executions` BEGIN
+  INSERT INTO `execution_totals` (`task_name`, `status`, `count`, `duration_ms_sum`) VALUES (NEW.`task_name`, NEW.`status`, 1, NEW.`duration_ms`)
+    ON CONFLICT (`task_name`, `status`) DO UPDATE SET `count` = `count` + 1, `duration_ms_sum` = `duration_ms_sum` + excluded.`duration_ms_sum`;
+  UPDATE `execution_duration_buckets` SET `count` = `count` + 1 WHERE `le` >= NEW.`duration_ms`;
+END;
