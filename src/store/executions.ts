@@ -98,12 +98,13 @@ export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<vo
   if (first) await db.batch([first, ...rest]);
 }
 
-/** Totals by task and status, and the duration histogram, for /metrics. */
+/** Totals by task and status, and the cumulative duration histogram, for /metrics. */
 export async function executionMetrics(db: Db) {
   const [totals, buckets] = await Promise.all([db.select().from(executionTotals), db.select().from(executionDurationBuckets).orderBy(executionDurationBuckets.le)]);
+  let atOrUnder = 0;
   return {
     totals,
-    buckets,
+    buckets: buckets.map((b) => ({ le: b.le, count: (atOrUnder += b.count) })),
     count: totals.reduce((sum, t) => sum + t.count, 0),
     durationMsSum: totals.reduce((sum, t) => sum + t.durationMsSum, 0),
   };

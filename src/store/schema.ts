@@ -167,8 +167,9 @@ export const executionTotals = sqliteTable(
 );
 
 /**
- * Executions that took at most `le` ms, for each bound of the duration histogram (the rows
- * the migration made); kept like executionTotals.
+ * Executions whose duration is at most `le` ms and over the next lower bound, for each bound
+ * of the duration histogram (the rows the migration made); kept like executionTotals. One row
+ * changes per execution; /metrics adds them up into Prometheus's cumulative buckets.
  */
 export const executionDurationBuckets = sqliteTable("execution_duration_buckets", {
   le: real("le").primaryKey(),

@@ -2,6 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ExecutionResult } from "../../src/engine/index.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/limits.ts";
+import { executionMetrics } from "../../src/store/executions.ts";
+import { openDb } from "../../src/store/tasks.ts";
 import { recordExecution } from "../../src/worker/record-writer.ts";
 import { call, deploy, recordOf, uniqueName } from "./support.ts";
 
@@ -62,10 +64,31 @@ describe("execution records (group commit)", () => {
     expect(await totalOf(task)).toBe(1);
   });
 
+  it("counts, when the totals migration runs, the executions recorded before it, and keeps counting after", async () => {
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes("count_executions"));
+    expect(migration).toBeDefined();
+    // The database as it was before that migration: history, no totals, no trigger.
+    await env.DB.batch(["drop trigger executions_count", "delete from execution_totals", "delete from execution_duration_buckets"].map((q) => env.DB.prepare(q)));
+    const task = uniqueName("backfill");
+    for (const [i, durationMs] of [4, 30, 30, 60_000].entries()) {
+      await recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: { ...resultOf(crypto.randomUUID(), { i }), durationMs } });
+    }
+    const rows = (await env.DB.prepare("select count(*) as n, sum(duration_ms) as sum from executions").first<{ n: number; sum: number }>())!;
+    for (const query of migration!.queries) await env.DB.prepare(query).run();
+    const after = await executionMetrics(openDb(env.DB));
+    expect(after.count).toBe(rows.n);
+    expect(after.durationMsSum).toBe(rows.sum);
+    expect(after.totals.find((t) => t.taskName === task)).toMatchObject({ status: "completed", count: 4, durationMsSum: 60_064 });
+    const under = async (le: number) => (await env.DB.prepare("select count(*) as n from executions where duration_ms <= ?").bind(le).first<{ n: number }>())!.n;
+    for (const bucket of after.buckets) expect(bucket.count).toBe(await under(bucket.le));
+    await recordExecution(env, { taskName: task, versionId: "v", input: {}, result: { ...resultOf(crypto.randomUUID(), {}), durationMs: 1 } });
+    expect((await executionMetrics(openDb(env.DB))).count).toBe(rows.n + 1);
+  });
+
   it("keeps the totals and the duration histogram /metrics reports in step with the rows", async () => {
     const task = uniqueName("totals");
-    const before = async () => (await env.DB.prepare("select le, count from execution_duration_buckets order by le").all<{ le: number; count: number }>()).results;
-    const bucketsBefore = new Map((await before()).map((b) => [b.le, b.count]));
+    const histogram = async () => new Map((await executionMetrics(openDb(env.DB))).buckets.map((b) => [b.le, b.count]));
+    const before = await histogram();
     const durations = [3, 7, 7, 40, 20_000];
     await Promise.all(
       durations.map((durationMs, i) =>
@@ -77,7 +100,8 @@ describe("execution records (group commit)", () => {
       { status: "completed", count: 4, sum: 20_054 },
       { status: "failed", count: 1, sum: 3 },
     ]);
-    const added = (await before()).map((b) => [b.le, b.count - (bucketsBefore.get(b.le) ?? 0)]);
-    expect(Object.fromEntries(added)).toMatchObject({ 5: 1, 10: 3, 25: 3, 50: 4, 10000: 4, 30000: 5 });
+    const added = Object.fromEntries([...(await histogram())].map(([le, count]) => [le, count - (before.get(le) ?? 0)]));
+    expect(added).toEqual({ 5: 1, 10: 3, 25: 3, 50: 4, 100: 4, 250: 4, 500: 4, 1000: 4, 2500: 4, 5000: 4, 10000: 4, 30000: 5 });
   });
+
 });
