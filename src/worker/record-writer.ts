@@ -7,15 +7,15 @@ import type { Env } from "./env.ts";
 const MAX_BATCH = 250;
 /**
  * How long a writer lets rows gather before it writes them. Each D1 call costs far more than
- * a row in it (locally, Miniflare spends ~0.85 ms of CPU on a call and ~0.035 ms on a row),
+ * a row in it (locally, Miniflare spends ~0.85 ms of CPU on a call and ~0.05 ms on a row),
  * so under load this turns many calls into one; a record lands some 50-100 ms after its
  * response, which nobody waits for (the scheduler's runs excepted, which run side by side).
  */
 const GATHER_MS = 50;
 /**
  * How often a request whose row is queued or being written looks whether it is done. Each
- * look is a timer the request pays for; as long as the gathering, most rows are written by
- * the first look.
+ * look is a timer the request pays for; with looks as far apart as the gathering, most rows
+ * are written by the first one.
  */
 const POLL_MS = 50;
 /** After this many looks (~5 s or more) a request stops relying on a writer that may be gone and writes its row itself. */
