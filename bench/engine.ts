@@ -135,9 +135,9 @@ async function measureSandboxInstance(build: QuickJSBuild, wasm: WebAssembly.Mod
     return performance.now() - t0;
   };
   for (let i = 0; i < 200; i++) once();
-  const resets: number[] = [];
-  for (let i = 0; i < 2_000; i++) resets.push(once());
-  return { createMs: mean(creates), resetMs: mean(resets), snapshotBytes: warm.snapshotBytes };
+  const restores: number[] = [];
+  for (let i = 0; i < 2_000; i++) restores.push(once());
+  return { createMs: mean(creates), restoreMs: mean(restores), snapshotBytes: warm.snapshotBytes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,7 +370,7 @@ async function main(): Promise<void> {
   const instances: Record<string, Awaited<ReturnType<typeof measureSandboxInstance>>> = {};
   for (const build of BUILDS) {
     const m = (instances[build] = await measureSandboxInstance(build, wasm[build]));
-    console.log(row(`  ${build}: start() restore per run (${(m.snapshotBytes / 1024).toFixed(0)} KiB snapshot)`, `${m.resetMs.toFixed(4)} ms (mean of 2,000)`));
+    console.log(row(`  ${build}: start() restore per run (${(m.snapshotBytes / 1024).toFixed(0)} KiB snapshot)`, `${m.restoreMs.toFixed(4)} ms (mean of 2,000)`));
     console.log(row(`  ${build}: SandboxInstance.create, once per instance`, `${m.createMs.toFixed(2)} ms (mean of 5)`));
   }
   console.log();
