@@ -122,6 +122,8 @@ export class Engine {
   private readonly syncPool: SandboxPool;
   private readonly asyncPool: SandboxPool;
   private repeatedRuns = 0;
+  /** Each bundle's own limits, resolved once: its metadata, the defaults and the maxima do not change. */
+  private readonly bundleLimits = new WeakMap<TaskBundle, ExecutionLimits>();
 
   constructor(options: EngineOptions) {
     this.defaults = options.defaults ?? DEFAULT_LIMITS;
@@ -190,7 +192,7 @@ export class Engine {
   async execute(bundle: TaskBundle, request: ExecuteRequest): Promise<ExecutionResult> {
     const started = performance.now();
     const startedAt = new Date().toISOString();
-    const limits = resolveLimits(bundle.metadata, { defaults: this.defaults, maxima: this.maxima, overrides: request.limits });
+    const limits = this.limitsFor(bundle, request.limits);
     const context: TaskContext = {
       // Time-ordered (UUIDv7): records land at the end of the id index instead of on a random page.
       executionId: request.executionId ?? uuidv7(),
@@ -271,6 +273,14 @@ export class Engine {
       return finish({ type: "OutputSchemaError", message: `Output does not match output.schema.json: ${summariseIssues(outputIssues)}`, details: { issues: outputIssues } });
     }
     return finish();
+  }
+
+  private limitsFor(bundle: TaskBundle, overrides: Partial<ExecutionLimits> | undefined): ExecutionLimits {
+    const resolve = () => resolveLimits(bundle.metadata, { defaults: this.defaults, maxima: this.maxima, overrides });
+    if (overrides) return resolve();
+    let limits = this.bundleLimits.get(bundle);
+    if (!limits) this.bundleLimits.set(bundle, (limits = Object.freeze(resolve())));
+    return limits;
   }
 
   private async runSandboxed(request: SandboxRequest): Promise<SandboxOutcome> {
