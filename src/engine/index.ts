@@ -13,4 +13,5 @@ export type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http
 export type { PoolStats } from "./sandbox/pool.ts";
 export type { CheckResult } from "./validate.ts";
 export { runTests, type RunTestsOptions, type TestOutcome, type TestReport } from "./test-runner.ts";
+export { isSecretName, REDACTED, redactSecrets } from "./secrets.ts";
 export { utf8Exceeds } from "./utf8.ts";

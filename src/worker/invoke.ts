@@ -1,5 +1,5 @@
 import type { ExecutionContext } from "@cloudflare/workers-types";
-import type { ExecutionResult, Trigger } from "../engine/index.ts";
+import { redactSecrets, type ExecutionResult, type Trigger } from "../engine/index.ts";
 import type { VersionRef } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
 import { recordExecution } from "./record-writer.ts";
@@ -28,9 +28,10 @@ export const platformFetch = (request: Request): Promise<Response> => fetch(requ
 
 /**
  * The one execution path of the Worker: resolve the version (cached per isolate), load its
- * bundle (cached by hash), run it, and record the execution whatever the outcome. Recording
- * finishes after the response through waitUntil, batched with other requests' records, and
- * is retried once before it is given up with a log line.
+ * bundle (cached by hash), run it, and record the execution whatever the outcome, with the
+ * secrets of its input redacted (see redactSecrets). Recording finishes after the response
+ * through waitUntil, batched with other requests' records, and is retried once before it is
+ * given up with a log line.
  */
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
   const version = await resolveVersion(env, name, options.version);
@@ -42,7 +43,9 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
     attempt: options.attempt,
     scheduleId: options.scheduleId,
   });
-  const record = () => recordExecution(env, { taskName: name, versionId: version.id, input, result, retryOf: options.retryOf });
+  // The record keeps the input without its secrets (the task got them whole).
+  const recordedInput = redactSecrets(input, bundle.input_schema);
+  const record = () => recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf });
   const recorded = record()
     .catch(() => record())
     .then(

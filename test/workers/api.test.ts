@@ -248,6 +248,16 @@ describe("executing", () => {
     expect(record.body.http[0].url).toContain("api_key=redacted");
   });
 
+  it("records the input without its secrets, while the task gets them whole", async () => {
+    const name = uniqueName("secrets");
+    const input = { type: "object", properties: { pin: { type: "string", writeOnly: true } } };
+    await deploy(name, bundle({ code: "(function(input) { return { sum: input.apiKey.length + input.pin.length }; })", input }));
+    const reply = await call("POST", `/run/${name}`, { location: "London", apiKey: "k-12345", pin: "0000" });
+    expect(reply.body).toEqual({ sum: 11 });
+    const record = await recordOf(reply.headers.get("x-ratchet-execution-id")!);
+    expect(record.body.input).toEqual({ location: "London", apiKey: "redacted", pin: "redacted" });
+  });
+
   it("runs concurrent invocations waiting in fetch side by side", async () => {
     const name = uniqueName("concurrent");
     await deploy(name, bundle({ code: `(function(input) { return { sum: fetch(input.url + "/slow?ms=200").body.overlap }; })`, input: { type: "object" } }));

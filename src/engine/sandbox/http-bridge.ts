@@ -1,4 +1,5 @@
 import type { ExecutionLimits } from "../limits.ts";
+import { isSecretName, REDACTED } from "../secrets.ts";
 import type { RunGuard } from "./guard.ts";
 
 /** The platform's fetch as the engine uses it: a Web-standard Request in, a Response out. */
@@ -35,18 +36,15 @@ type GuestAnswer =
   | { status: number; statusText: string; url: string; headers: Record<string, string>; bodyText: string; isJson: boolean }
   | { error: { type: string; message: string } };
 
-const SECRET_NAME = /key|token|secret|pass|auth|sig|credential|session|appid/i;
-const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$/i;
-
 function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.username || parsed.password) {
-      parsed.username = "redacted";
+      parsed.username = REDACTED;
       parsed.password = "";
     }
     for (const name of [...parsed.searchParams.keys()]) {
-      if (SECRET_NAME.test(name)) parsed.searchParams.set(name, "redacted");
+      if (isSecretName(name)) parsed.searchParams.set(name, REDACTED);
     }
     return parsed.toString();
   } catch {
@@ -55,7 +53,7 @@ function redactUrl(url: string): string {
 }
 
 function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.test(k) ? "redacted" : v]));
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, isSecretName(k) ? REDACTED : v]));
 }
 
 /** Reads a body, refusing more than `max` bytes; undefined when it was too large. */
