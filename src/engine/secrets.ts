@@ -12,6 +12,7 @@ const SECRET_ENDINGS = [
   "password",
   "passwd",
   "passphrase",
+  "passcode",
   "signature",
   "sig",
   "credential",
