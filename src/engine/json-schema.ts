@@ -69,16 +69,47 @@ function keywordValue(schema: unknown, keywordLocation: string): unknown {
   return node;
 }
 
+// Keywords whose `false` schema refuses what is left over: @cfworker reports the keyword at the
+// container and a bare "False boolean schema." at the member, which alone says neither.
+const REST_KEYWORDS = new Set(["additionalProperties", "unevaluatedProperties", "items", "additionalItems", "unevaluatedItems"]);
+// Keywords that can give one member a `false` schema, reported the same way.
+const MEMBER_KEYWORDS = new Set(["properties", "patternProperties", "prefixItems", ...REST_KEYWORDS]);
+
+/** The container of an instance location, and the member's name or index in it. */
+function splitLocation(instanceLocation: string): { parent: string; member: string } {
+  const cut = instanceLocation.lastIndexOf("/");
+  return { parent: instanceLocation.slice(0, cut), member: instanceLocation.slice(cut + 1).replaceAll("~1", "/").replaceAll("~0", "~") };
+}
+
+/** What a `false` schema refused, said at the member it refused, with the keyword that refused it. */
+function refused(unit: OutputUnit, units: OutputUnit[]): { message: string; keyword: string } {
+  const { parent, member } = splitLocation(unit.instanceLocation);
+  const container =
+    units.find((u) => REST_KEYWORDS.has(u.keyword) && u.instanceLocation === parent) ?? units.find((u) => MEMBER_KEYWORDS.has(u.keyword) && u.instanceLocation === parent);
+  if (!container) return { message: "Value is not allowed here: its schema is false.", keyword: unit.keyword };
+  const { keyword } = container;
+  const isItem = keyword === "items" || keyword.endsWith("Items");
+  const what = isItem ? `Item ${member}` : `Property "${member}"`;
+  if (!REST_KEYWORDS.has(keyword)) return { message: `${what} is not allowed: its schema is false.`, keyword };
+  const why = isItem ? "the array has more items than the schema accepts" : "the schema accepts only the properties it lists";
+  return { message: `${what} is not allowed: ${why} (${keyword} is false).`, keyword };
+}
+
 /** Reduces @cfworker's nested output to one issue per real problem, in plainer words. */
 function summarise(units: OutputUnit[], schema: unknown): SchemaIssue[] {
   const alternatives = units.filter((u) => ALTERNATIVE_KEYWORDS.has(u.keyword));
   const under = (u: OutputUnit, parent: OutputUnit) => u.keywordLocation.startsWith(`${parent.keywordLocation}/`);
+  // Said at each member it refused instead (see refused).
+  const explained = (u: OutputUnit) =>
+    MEMBER_KEYWORDS.has(u.keyword) && units.some((f) => f.keyword === "false" && splitLocation(f.instanceLocation).parent === u.instanceLocation);
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const unit of units) {
     if (WRAPPER_KEYWORDS.has(unit.keyword) && units.some((u) => u !== unit && under(u, unit))) continue;
     if (alternatives.some((alt) => alt !== unit && under(unit, alt))) continue;
-    let message = unit.error;
+    if (explained(unit)) continue;
+    const said = unit.keyword === "false" ? refused(unit, units) : { message: unit.error, keyword: unit.keyword };
+    let { message } = said;
     if (unit.keyword === "pattern") {
       const pattern = keywordValue(schema, unit.keywordLocation);
       if (typeof pattern === "string") message = `String does not match the pattern ${pattern}.`;
@@ -90,7 +121,7 @@ function summarise(units: OutputUnit[], schema: unknown): SchemaIssue[] {
       if (reasons.length > 0) message = `${message} ${[...new Set(reasons)].join(" Or: ")}`;
     }
     message = message.replace(/\bInstance\b/g, "Value");
-    const issue = { pointer: toPointer(unit.instanceLocation), message, keyword: unit.keyword };
+    const issue = { pointer: toPointer(unit.instanceLocation), message, keyword: said.keyword };
     const key = `${issue.pointer}\u0000${issue.message}`;
     if (!seen.has(key)) {
       seen.add(key);

@@ -52,7 +52,11 @@ describe("checkBundle through the engine", () => {
   it("refuses a document of the wrong shape, naming the part", async () => {
     const loaded = await engine.loadDocument({ ...valid, code: 42, extra: true });
     expect(loaded.ok).toBe(false);
-    if (!loaded.ok) expect(loaded.problems.map((p) => p.pointer).sort()).toEqual(["", "/code", "/extra"]);
+    if (!loaded.ok) {
+      // One problem per real fault: the unknown property is named at its own path.
+      expect(loaded.problems.map((p) => p.pointer).sort()).toEqual(["/code", "/extra"]);
+      expect(loaded.problems.find((p) => p.pointer === "/extra")!.message).toMatch(/Property "extra" is not allowed/);
+    }
   });
 
   it("reports main.js that throws while loading", async () => {

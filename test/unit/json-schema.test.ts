@@ -42,6 +42,21 @@ describe("compileSchema", () => {
     expect(issues.every((i) => !/Instance/.test(i.message))).toBe(true);
   });
 
+  it("says which property or item a false schema refuses, once, at its own path", () => {
+    const strict = { type: "object", properties: { a: { type: "number" } }, additionalProperties: false };
+    expect(compileSchema(strict).check({ a: "one", apiKey: "x" })).toEqual([
+      { pointer: "/a", message: 'Value type "string" is invalid. Expected "number".', keyword: "type" },
+      { pointer: "/apiKey", message: 'Property "apiKey" is not allowed: the schema accepts only the properties it lists (additionalProperties is false).', keyword: "additionalProperties" },
+    ]);
+    const tuple = { type: "array", prefixItems: [{ type: "number" }], items: false };
+    expect(compileSchema(tuple).check([1, 2])).toEqual([
+      { pointer: "/1", message: "Item 1 is not allowed: the array has more items than the schema accepts (items is false).", keyword: "items" },
+    ]);
+    expect(compileSchema({ type: "object", properties: { x: false } }).check({ x: 1 })).toEqual([
+      { pointer: "/x", message: 'Property "x" is not allowed: its schema is false.', keyword: "properties" },
+    ]);
+  });
+
   it("caches the compiled validator per schema object", () => {
     const schema = { type: "string" };
     expect(compileSchema(schema)).toBe(compileSchema(schema));
