@@ -2,7 +2,7 @@ import { fileOfPart, hashDocument, type TaskBundle } from "./bundle.ts";
 import { bundleDocumentSchema, KNOWN_METADATA_KEYS, metadataSchema, testCaseSchema } from "./documents.ts";
 import { checkSchemaDocument, compileSchema } from "./json-schema.ts";
 import { issuesToProblems, type Problem } from "./problems.ts";
-import { checkCron } from "../schedules/cron.ts";
+import { checkCron } from "./cron.ts";
 
 /** Checks main.js: syntax and entry point. Supplied by the engine, which owns the sandbox. */
 export type CodeInspector = (code: string) => Promise<Problem[]>;

@@ -5,7 +5,7 @@ import { openDb, type Db } from "../store/tasks.ts";
 import type { Env } from "../worker/env.ts";
 import { ApiError } from "../worker/errors.ts";
 import { invokeTask } from "../worker/invoke.ts";
-import type { Schedule } from "./cron.ts";
+import type { Schedule } from "../engine/cron.ts";
 import { cronOf } from "./service.ts";
 
 /** Scheduled runs in flight at once per trigger, so one tick cannot flood the isolate. */
