@@ -4,9 +4,15 @@ import { deleteSchedule, insertSchedule, updateSchedule, type ScheduleRow } from
 import { isUniqueViolation } from "../store/errors.ts";
 import { schedules } from "../store/schema.ts";
 import type { Db, VersionRow } from "../store/tasks.ts";
-import { checkCron, type Schedule } from "./cron.ts";
+import { checkCron, type Schedule } from "../engine/cron.ts";
 
 export const DEFAULT_RETRY = { max_attempts: 3, backoff_seconds: 60 } as const;
+
+/** Attempts per slot for a schedule that sets none: the task's metadata `retry_attempts`, else DEFAULT_RETRY. */
+function defaultAttempts(version: VersionRow): number {
+  const declared = version.metadata.retry_attempts;
+  return typeof declared === "number" ? declared : DEFAULT_RETRY.max_attempts;
+}
 
 /** Why a schedule cannot be accepted; the HTTP layer answers 400 with it. */
 export class ScheduleRejected extends Error {
@@ -61,7 +67,7 @@ export async function createSchedule(
     input: declaration.input ?? {},
     enabled: declaration.enabled ?? true,
     pausedReason: null,
-    maxAttempts: declaration.retry?.max_attempts ?? DEFAULT_RETRY.max_attempts,
+    maxAttempts: declaration.retry?.max_attempts ?? defaultAttempts(version),
     backoffSeconds: declaration.retry?.backoff_seconds ?? DEFAULT_RETRY.backoff_seconds,
     catchUp: declaration.catch_up ?? "skip",
     nextRunAt: "",
