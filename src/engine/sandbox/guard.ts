@@ -9,14 +9,17 @@ import type { QuickJSBuild } from "./quickjs-module.ts";
 export class RunGuard {
   readonly deadline: number;
   private readonly limits: ExecutionLimits;
-  private lastPoll = 0;
+  /** When the clock last moved, as a poll or `resumed()` saw it. */
+  private lastMove = 0;
   /** CPU is counted from the first `resumed()`: runtime setup and the prelude are the host's work, not the task's. */
   private counting = false;
-  /** Estimated guest CPU time in ms. */
-  private cpu = 0;
+  /** Guest CPU time in ms up to `lastMove`: real time, where the clock moves. */
+  private measured = 0;
+  /** Polls since the clock last moved, each charged `msPerPoll`. */
+  private stillPolls = 0;
   tripped: ExecutionError | undefined;
 
-  /** At least this much CPU per poll, in ms: what the clock cannot show where it stands still. */
+  /** What a poll counts for, in ms, while the clock stands still (production Workers). */
   private msPerPoll = 1 / POLLS_PER_CPU_MS.asyncify;
 
   /** One guard per execution: its CPU and wall clock span every run of it. */
@@ -27,14 +30,16 @@ export class RunGuard {
 
   /** A run of the execution starts on `build`, whose interrupt polls come at their own rate. */
   startRun(build: QuickJSBuild): void {
-    this.msPerPoll = 1 / POLLS_PER_CPU_MS[build];
     this.resumed();
+    this.msPerPoll = 1 / POLLS_PER_CPU_MS[build];
   }
 
   /** Call when the guest resumes after a host call, so time spent waiting is not counted as CPU. */
   resumed(): void {
+    this.measured = this.cpu();
+    this.stillPolls = 0;
     this.counting = true;
-    this.lastPoll = performance.now();
+    this.lastMove = performance.now();
   }
 
   /** Limits, and a run that diverged from the one it repeats (SandboxError), stop the guest for good. */
@@ -60,18 +65,30 @@ export class RunGuard {
   };
 
   private countCpu(): void {
-    // Where the clock moves during CPU work (Node, Deno, local workerd) it measures; in
-    // production Workers it stands still, and the poll count bounds the estimate from below.
+    // Where the clock moves during CPU work (Node, Deno, local workerd) the guest is charged the
+    // real time that passed. In production Workers it stands still between I/O, so each poll
+    // there counts as msPerPoll, a floor measured elsewhere (POLLS_PER_CPU_MS); those charges
+    // are replaced by the real time as soon as the clock moves, so a coarse clock is not
+    // charged twice.
     const now = performance.now();
-    this.cpu += Math.max(now - this.lastPoll, this.msPerPoll);
-    this.lastPoll = now;
-    if (this.cpu > this.limits.cpuMs) {
+    if (now > this.lastMove) {
+      this.measured += now - this.lastMove;
+      this.lastMove = now;
+      this.stillPolls = 0;
+    } else {
+      this.stillPolls += 1;
+    }
+    if (this.cpu() > this.limits.cpuMs) {
       this.trip("CpuLimitError", `CPU limit of ${this.limits.cpuMs} ms exceeded (cpuMs)`, { limit: "cpuMs", value: this.limits.cpuMs });
     }
   }
 
+  private cpu(): number {
+    return this.measured + this.stillPolls * this.msPerPoll;
+  }
+
   /** Estimated guest CPU time in ms. */
   cpuMsUsed(): number {
-    return Math.round(this.cpu * 10) / 10;
+    return Math.round(this.cpu() * 10) / 10;
   }
 }

@@ -14,6 +14,13 @@ export const HOST_GLOBALS = {
 } as const;
 
 /**
+ * What the host's fetch answers on the sync build once the run is void (it reached a fetch the
+ * recording cannot answer): the guest spins until the interrupt handler ends the run, which
+ * QuickJS does with an error no catch or finally block sees. So task code never learns of it.
+ */
+export const VOID_RUN = "";
+
+/**
  * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and a
  * Math.random a repeated run reads alike, and the runner that calls the entry point. It
  * captures the host bridge functions in a closure and removes them from the global object,
@@ -110,7 +117,9 @@ export const PRELUDE_SOURCE = `
       headers: headers,
       body: payload === undefined || payload === null ? null : payload,
     };
-    var answer = JSON.parse(hostFetch(JSON.stringify(request)));
+    var answerText = hostFetch(JSON.stringify(request));
+    for (;;) { if (answerText !== ${JSON.stringify(VOID_RUN)}) break; }
+    var answer = JSON.parse(answerText);
     if (answer.error) {
       var ErrorClass = g[answer.error.type] || Error;
       var error = new ErrorClass(answer.error.message);

@@ -4,7 +4,7 @@ import type { ConsoleSink } from "./console-sink.ts";
 import type { RunGuard } from "./guard.ts";
 import type { HttpBridge } from "./http-bridge.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
-import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE } from "./prelude.ts";
+import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE, VOID_RUN } from "./prelude.ts";
 import { callFunctionAsync, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
 import type { Replay } from "./replay.ts";
 
@@ -240,11 +240,13 @@ function syncFetchFunction(context: QuickJSContext, current: () => RunBinding | 
   return context.newFunction("fetch", (requestHandle) => {
     const run = current();
     if (!run) return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) };
+    // Only the first request the recording cannot answer is made: what the run does after it is void.
+    if (run.missedFetch !== undefined) return context.newString(VOID_RUN);
     const requestText = context.getString(requestHandle);
     const known = recorded(context, run, requestText);
     if (known) return known;
     run.missedFetch = requestText;
-    return { error: context.newError({ name: "NetworkError", message: "the answer is not in yet" }) };
+    return context.newString(VOID_RUN);
   });
 }
 
@@ -255,7 +257,8 @@ function nowFunction(context: QuickJSContext, current: () => RunBinding | undefi
 function logFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {
   return context.newFunction("log", (levelHandle, messageHandle) => {
     const run = current();
-    if (!run) return undefined;
+    // A void run's lines are never kept, so they cannot trip the log limits either.
+    if (!run || run.missedFetch !== undefined) return undefined;
     const refused = run.sink.write(context.getString(levelHandle), context.getString(messageHandle));
     if (refused) return { error: context.newError({ name: "LogLimitError", message: refused }) };
     return undefined;
