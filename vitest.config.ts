@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: "node",
           include: ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts", "test/e2e/**/*.test.ts"],
-          globalSetup: ["test/support/upstream-setup.ts"],
+          globalSetup: ["test/support/build-setup.ts", "test/support/upstream-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

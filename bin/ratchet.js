@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run by Node's type stripping (Node >= 22.18); the project installs Node 22 as a devDependency.
-const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 18)) {
-  console.error(`ratchet needs Node >= 22.18 (this is ${process.version}). Run it through npm (npx ratchet, npm run ratchet --) to use the project's Node 22.`);
+// The CLI is built to dist/cli.js (npm run build; prepare and prepack run it), so it runs on Node >= 20.
+import { existsSync } from "node:fs";
+
+const built = new URL("../dist/cli.js", import.meta.url);
+if (!existsSync(built)) {
+  console.error("ratchet: dist/cli.js is missing: this checkout has not been built. Run `npm run build` (npm install does it).");
   process.exit(2);
 }
-const { runCli } = await import("../src/cli/main.ts");
+const { runCli } = await import(built.href);
 process.exitCode = await runCli(process.argv.slice(2));

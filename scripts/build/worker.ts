@@ -1,0 +1,76 @@
+import { build, type Plugin } from "esbuild";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeAtomic } from "./write-atomic.ts";
+import type { ServeWorkerManifest } from "../../src/serve/worker-manifest.ts";
+
+const QUICKJS_BUILDS = ["sync", "asyncify"] as const;
+const wasmFile = (quickjsBuild: string) => `quickjs-${quickjsBuild}.wasm`;
+
+/**
+ * The Worker for `ratchet serve`: src/worker/index.ts bundled with the options wrangler uses
+ * (wrangler.toml's settings, read through wrangler's own config reader), with two differences
+ * that wrangler's build cannot express: the QuickJS wasm becomes CompiledWasm modules beside the
+ * bundle (as wrangler's [[rules]] make it), and the packed sample tasks are left out, because
+ * serve deploys the user's tasks folder through the API instead.
+ */
+const plugin: Plugin = {
+  name: "ratchet-serve-worker",
+  setup(b) {
+    b.onResolve({ filter: /quickjs-wasmfile-release-(sync|asyncify)\/wasm$/ }, (args) => ({
+      path: `./${wasmFile(/release-(sync|asyncify)/.exec(args.path)![1]!)}`,
+      external: true,
+    }));
+    b.onResolve({ filter: /\/generated\/tasks\.json$/ }, () => ({ path: "no-bundled-tasks", namespace: "ratchet-serve" }));
+    b.onLoad({ filter: /.*/, namespace: "ratchet-serve" }, () => ({ contents: "[]", loader: "json" }));
+  },
+};
+
+export async function buildServeWorker(root: string): Promise<string> {
+  process.env.WRANGLER_SEND_METRICS ??= "false";
+  const { unstable_readConfig } = await import("wrangler");
+  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
+  const d1 = config.d1_databases[0];
+  const r2 = config.r2_buckets[0];
+  if (!d1 || !r2) throw new Error("wrangler.toml: the Worker needs one [[d1_databases]] and one [[r2_buckets]] binding");
+  const outDir = join(root, "dist/worker");
+
+  const result = await build({
+    entryPoints: [config.main ?? join(root, "src/worker/index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2024",
+    keepNames: config.keep_names ?? true,
+    define: { "navigator.userAgent": '"Cloudflare-Workers"', "process.env.NODE_ENV": '"production"' },
+    plugins: [plugin],
+    write: false,
+    logLevel: "warning",
+  });
+  const script = result.outputFiles[0]!.text;
+  const modules: ServeWorkerManifest["modules"] = [{ type: "ESModule", path: "index.js" }];
+  await writeAtomic(join(outDir, "index.js"), script);
+  for (const quickjsBuild of QUICKJS_BUILDS) {
+    if (!script.includes(`./${wasmFile(quickjsBuild)}`)) continue;
+    await writeAtomic(join(outDir, wasmFile(quickjsBuild)), await readFile(new URL(import.meta.resolve(`@jitl/quickjs-wasmfile-release-${quickjsBuild}/wasm`))));
+    modules.push({ type: "CompiledWasm", path: wasmFile(quickjsBuild) });
+  }
+
+  const migrationsDir = join(root, d1.migrations_dir ?? "migrations");
+  const migrations = (await readdir(migrationsDir)).filter((name) => name.endsWith(".sql")).sort();
+  for (const name of migrations) await writeAtomic(join(outDir, "migrations", name), await readFile(join(migrationsDir, name)));
+
+  const manifest: ServeWorkerManifest = {
+    modules,
+    compatibilityDate: config.compatibility_date ?? "2026-08-01",
+    compatibilityFlags: config.compatibility_flags ?? [],
+    vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([key, value]) => [key, String(value)])),
+    d1: { binding: d1.binding, databaseId: d1.database_id ?? d1.database_name ?? d1.binding },
+    r2: { binding: r2.binding, bucketName: r2.bucket_name ?? r2.binding },
+    crons: config.triggers?.crons ?? [],
+    migrations,
+  };
+  await writeAtomic(join(outDir, "worker.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return outDir;
+}

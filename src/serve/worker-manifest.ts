@@ -1,0 +1,12 @@
+/** What the build writes beside the serve Worker (dist/worker/worker.json): wrangler.toml's settings, resolved at build time. */
+export interface ServeWorkerManifest {
+  modules: { type: "ESModule" | "CompiledWasm"; path: string }[];
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  vars: Record<string, string>;
+  d1: { binding: string; databaseId: string };
+  r2: { binding: string; bucketName: string };
+  crons: string[];
+  /** File names under migrations/, in the order they apply. */
+  migrations: string[];
+}
