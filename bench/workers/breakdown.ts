@@ -14,11 +14,11 @@
 import { Hono } from "hono";
 import type { ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
 import type { AppEnv } from "../../src/worker/app-env.ts";
-import type { Env } from "../../src/worker/env.ts";
+import type { Env } from "../../src/platform/env.ts";
 import bundled from "../../src/worker/generated/tasks.json" with { type: "json" };
 import { fetchTaskDocument } from "../fetch-task.ts";
-import { recordExecution } from "../../src/worker/record-writer.ts";
-import { engineFor } from "../../src/worker/sandbox.ts";
+import { recordExecution } from "../../src/platform/record-writer.ts";
+import { engineFor } from "../../src/platform/sandbox.ts";
 
 const platformFetch = (request: Request): Promise<Response> => fetch(request);
 

@@ -2,9 +2,9 @@ import type { ExecutionContext } from "@cloudflare/workers-types";
 import pLimit from "p-limit";
 import { claimRetry, claimSlots, countOutcome, dueRetries, dueSchedules, getSchedule, startRun, updateRun, updateSchedule, type ScheduleRow, type ScheduleRunRow } from "../store/schedules.ts";
 import { openDb, type Db } from "../store/tasks.ts";
-import type { Env } from "../worker/env.ts";
-import { ApiError } from "../worker/errors.ts";
-import { invokeTask } from "../worker/invoke.ts";
+import type { Env } from "../platform/env.ts";
+import { ApiError } from "../platform/errors.ts";
+import { invokeTask } from "../platform/execute-and-record.ts";
 import type { Schedule } from "../engine/cron.ts";
 import { cronOf } from "./service.ts";
 

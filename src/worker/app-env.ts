@@ -1,4 +1,4 @@
-import type { Env } from "./env.ts";
+import type { Env } from "../platform/env.ts";
 
 /** Hono's environment for this app: the Worker bindings. */
 export interface AppEnv {

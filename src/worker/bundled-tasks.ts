@@ -3,10 +3,10 @@ import type { MiddlewareHandler } from "hono";
 import { bundledRegistrations, taskVersions } from "../store/schema.ts";
 import { deployBundle, openDb, VersionConflictError, type Db } from "../store/tasks.ts";
 import type { AppEnv } from "./app-env.ts";
-import type { Env } from "./env.ts";
+import type { Env } from "../platform/env.ts";
 import bundled from "./generated/tasks.json" with { type: "json" };
-import { engineFor } from "./sandbox.ts";
-import { forgetTask } from "./version-cache.ts";
+import { engineFor } from "../platform/sandbox.ts";
+import { forgetTask } from "../platform/version-cache.ts";
 import { syncDeclaredSchedules } from "../schedules/service.ts";
 
 /** Task bundles packed from tasks/ at build time (`npm run pack-tasks`): deploying the Worker deploys them. */

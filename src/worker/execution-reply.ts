@@ -2,7 +2,7 @@ import type { Context, Handler } from "hono";
 import type { ExecutionResult } from "../engine/index.ts";
 import type { AppEnv } from "./app-env.ts";
 import { errorEnvelope } from "./errors.ts";
-import { invokeTask } from "./invoke.ts";
+import { invokeTask } from "../platform/execute-and-record.ts";
 import { readJson, taskName } from "./request.ts";
 
 /**

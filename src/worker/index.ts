@@ -2,7 +2,7 @@ import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-
 import { runDueSchedules } from "../schedules/runner.ts";
 import { createApp } from "./app.ts";
 import { ensureBundledTasks } from "./bundled-tasks.ts";
-import type { Env } from "./env.ts";
+import type { Env } from "../platform/env.ts";
 
 const app = createApp();
 

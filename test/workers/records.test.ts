@@ -4,7 +4,7 @@ import type { ExecutionResult } from "../../src/engine/index.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/limits.ts";
 import { executionMetrics } from "../../src/store/executions.ts";
 import { openDb } from "../../src/store/tasks.ts";
-import { recordExecution } from "../../src/worker/record-writer.ts";
+import { recordExecution } from "../../src/platform/record-writer.ts";
 import { call, deploy, recordOf, uniqueName } from "./support.ts";
 
 function resultOf(executionId: string, output: unknown): ExecutionResult {

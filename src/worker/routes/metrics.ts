@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { executionMetrics } from "../../store/executions.ts";
 import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
-import { engineFor } from "../sandbox.ts";
+import { engineFor } from "../../platform/sandbox.ts";
 
 const label = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 

@@ -7,7 +7,7 @@ import { findTask, openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executionReply } from "../execution-reply.ts";
-import { invokeTask } from "../invoke.ts";
+import { invokeTask } from "../../platform/execute-and-record.ts";
 import { checkBody, limitParam, readJson } from "../request.ts";
 import { resource } from "../resource.ts";
 

@@ -6,11 +6,11 @@ import { deleteTask, deployBundle, findTask, findVersion, listTasks, listVersion
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executeHandler } from "../execution-reply.ts";
-import { platformFetch } from "../invoke.ts";
+import { platformFetch } from "../../platform/execute-and-record.ts";
 import { checkBody, limitParam, readJson, taskName } from "../request.ts";
 import { resource } from "../resource.ts";
-import { engineFor, loadBundle } from "../sandbox.ts";
-import { forgetTask, resolveVersion } from "../version-cache.ts";
+import { engineFor, loadBundle } from "../../platform/sandbox.ts";
+import { forgetTask, resolveVersion } from "../../platform/version-cache.ts";
 import { taskDetailView, taskView, versionView } from "../views.ts";
 
 const taskChangeSchema = {

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../request.ts";
 import { resource } from "../resource.ts";
-import { engineFor } from "../sandbox.ts";
+import { engineFor } from "../../platform/sandbox.ts";
 
 /** Checks a bundle with the same validator as deploy and the CLI; answers 200 either way, with every problem. */
 export function validateRoutes(app: Hono<AppEnv>): void {
