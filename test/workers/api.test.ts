@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { deployBundle, openDb } from "../../src/store/tasks.ts";
 import { createApp } from "../../src/worker/app.ts";
 import { registerBundledTasks } from "../../src/worker/bundled-tasks.ts";
-import { engineFor } from "../../src/worker/sandbox.ts";
+import { engineFor } from "../../src/platform/sandbox.ts";
 import { API, bundle, call, deploy, recordOf, uniqueName } from "./support.ts";
 
 describe("health and metrics", () => {
