@@ -1,4 +1,4 @@
-import { parse as parseTolerant, printParseErrorCode, type ParseError } from "jsonc-parser";
+import { parse as parseTolerant, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { BUNDLE_FORMAT, type BundleDocument, type TaskMetadata, type TestCase } from "./documents.ts";
 import type { Problem } from "./problems.ts";
 
@@ -63,11 +63,21 @@ export function parseJsonFile(file: string, text: string): { value?: unknown; pr
   }
 }
 
+/** A task folder's parts as far as they could be read: a part that is missing or does not parse is absent. */
+export interface TaskParts {
+  metadata?: unknown;
+  code?: string;
+  input_schema?: unknown;
+  output_schema?: unknown;
+  tests: { file: string; case?: unknown }[];
+}
+
 /**
  * Reads a task folder's files into an (unchecked, unhashed) bundle document. Problems are
- * missing files and JSON syntax errors; `checkBundle` judges the content.
+ * missing files and JSON syntax errors; `checkBundle` judges the content. `parts` holds
+ * whatever did parse, so the other files can be judged even when one is broken.
  */
-export function documentFromFiles(files: TaskFiles): { document?: Omit<BundleDocument, "hash">; problems: Problem[] } {
+export function documentFromFiles(files: TaskFiles): { document?: Omit<BundleDocument, "hash">; parts: TaskParts; problems: Problem[] } {
   const problems: Problem[] = [];
   const json = (file: string): unknown => {
     const text = files[file];
@@ -79,29 +89,60 @@ export function documentFromFiles(files: TaskFiles): { document?: Omit<BundleDoc
     if (parsed.problem) problems.push(parsed.problem);
     return parsed.value;
   };
-  const metadata = json(TASK_FILES.metadata);
-  const inputSchema = json(TASK_FILES.inputSchema);
-  const outputSchema = json(TASK_FILES.outputSchema);
-  const code = files[TASK_FILES.code];
-  if (code === undefined) {
+  const parts: TaskParts = {
+    metadata: json(TASK_FILES.metadata),
+    code: files[TASK_FILES.code],
+    input_schema: json(TASK_FILES.inputSchema),
+    output_schema: json(TASK_FILES.outputSchema),
+    tests: Object.keys(files)
+      .filter((path) => path.startsWith(`${TASK_FILES.testsDir}/`) && path.endsWith(".json"))
+      .sort()
+      .map((file) => ({ file, case: json(file) })),
+  };
+  if (parts.code === undefined) {
     problems.push({ severity: "error", file: TASK_FILES.code, message: "File is missing", hint: "Write the task as (function(input, context) { ... }) in main.js." });
   }
-  const tests = Object.keys(files)
-    .filter((path) => path.startsWith(`${TASK_FILES.testsDir}/`) && path.endsWith(".json"))
-    .sort()
-    .map((file) => ({ file, case: json(file) }));
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) return { parts, problems };
   return {
+    parts,
     problems,
     document: {
       format: BUNDLE_FORMAT,
-      metadata: metadata as Record<string, unknown>,
-      code: code as string,
-      input_schema: inputSchema as Record<string, unknown>,
-      output_schema: outputSchema as Record<string, unknown>,
-      tests: tests as { file: string; case: Record<string, unknown> }[],
+      metadata: parts.metadata as Record<string, unknown>,
+      code: parts.code as string,
+      input_schema: parts.input_schema as Record<string, unknown>,
+      output_schema: parts.output_schema as Record<string, unknown>,
+      tests: parts.tests as { file: string; case: Record<string, unknown> }[],
     },
   };
+}
+
+/**
+ * Line and column of what a JSON Pointer names in JSON text: the property's key, an array's
+ * item, or the deepest part of the path that exists (a missing property is reported at the
+ * object that lacks it). Undefined when the text does not parse.
+ */
+export function locatePointer(text: string, pointer: string): { line: number; column: number } | undefined {
+  const errors: ParseError[] = [];
+  let node: Node | undefined = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (!node || errors.length > 0) return undefined;
+  let offset = node.offset;
+  const segments = pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+  for (const segment of segments) {
+    if (node.type === "object") {
+      const property: Node | undefined = node.children?.find((p) => p.children?.[0]?.value === segment);
+      if (!property) break;
+      offset = property.offset;
+      node = property.children?.[1];
+    } else if (node.type === "array") {
+      node = node.children?.[Number(segment)];
+      if (node) offset = node.offset;
+    } else {
+      break;
+    }
+    if (!node) break;
+  }
+  return lineAndColumn(text, offset);
 }
 
 /** JSON with object keys sorted at every level: equal documents give equal text, hence equal hashes. */

@@ -52,8 +52,15 @@ export const metadataSchema = {
     timeout: { type: "integer", minimum: 1, description: "Wall-clock limit in ms" },
     memory_limit: {
       type: "string",
-      pattern: "^\\s*\\d+(\\.\\d+)?\\s*(B|KB|KiB|MB|MiB|GB|GiB)?\\s*$",
-      description: 'Memory limit, e.g. "128MB"',
+      // B, KB, KiB, MB, MiB, GB or GiB in any case, as parseMemorySize reads them.
+      pattern: "^\\s*\\d+(\\.\\d+)?\\s*(([KkMmGg][Ii]?)?[Bb])?\\s*$",
+      description: 'Memory limit, e.g. "128MB" (binary units: 1 MB = 1024 KB)',
+    },
+    retry_attempts: {
+      type: "integer",
+      minimum: 1,
+      maximum: 10,
+      description: "Attempts per slot, the first included, for the task's schedules that set no retry.max_attempts (default 3)",
     },
     schedules: { type: "array", items: scheduleDeclarationSchema, description: "Schedules created or updated when the task is deployed" },
   },

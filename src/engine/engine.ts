@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
-import { documentFromFiles, type TaskBundle, type TaskFiles } from "./bundle.ts";
+import type { TaskBundle, TaskFiles } from "./bundle.ts";
 import type { ExecutionError } from "./errors.ts";
 import { compileSchema, type SchemaIssue } from "./json-schema.ts";
 import { DEFAULT_LIMITS, DEFAULT_MAXIMA, resolveLimits, type ExecutionLimits } from "./limits.ts";
@@ -11,7 +11,7 @@ import { INITIAL_MEMORY_BYTES, type QuickJSBuild } from "./sandbox/quickjs-modul
 import type { SandboxInstance } from "./sandbox/sandbox-instance.ts";
 import { CODE_FILENAME, runInSandbox, startExecution, type ExecutionState, type SandboxOutcome, type SandboxRequest } from "./sandbox/run.ts";
 import { utf8Exceeds } from "./utf8.ts";
-import { checkBundle, type CheckResult } from "./validate.ts";
+import { checkBundle, checkFiles, type CheckResult } from "./validate.ts";
 
 export const TRIGGERS = ["cli", "http", "schedule", "mcp", "test"] as const;
 export type Trigger = (typeof TRIGGERS)[number];
@@ -149,15 +149,13 @@ export class Engine {
   }
 
   /** Loads a task folder's files: parses, validates and hashes them into a bundle. */
-  async loadFiles(files: TaskFiles): Promise<CheckResult> {
-    const { document, problems } = documentFromFiles(files);
-    if (!document) return { ok: false, problems };
-    return this.loadDocument(document);
+  loadFiles(files: TaskFiles): Promise<CheckResult> {
+    return checkFiles(files, (code) => this.inspectCode(code), this.maxima);
   }
 
   /** Validates a bundle document (as deployed over HTTP) with the same rules as a folder. */
   loadDocument(document: unknown): Promise<CheckResult> {
-    return checkBundle(document, (code) => this.inspectCode(code));
+    return checkBundle(document, (code) => this.inspectCode(code), this.maxima);
   }
 
   /** Checks main.js by compiling and loading it in a sandbox: syntax errors, top-level throws, entry point. */

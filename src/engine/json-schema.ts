@@ -8,6 +8,8 @@ import format2020 from "ajv/dist/refs/json-schema-2020-12/meta/format-annotation
 import metaData2020 from "ajv/dist/refs/json-schema-2020-12/meta/meta-data.json" with { type: "json" };
 import unevaluated2020 from "ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json" with { type: "json" };
 import validation2020 from "ajv/dist/refs/json-schema-2020-12/meta/validation.json" with { type: "json" };
+import { mapSchema, walkSchema } from "./schema-walk.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** One reason a value does not fit a schema. `pointer` is a JSON Pointer into the value ("" is the root). */
 export interface SchemaIssue {
@@ -207,8 +209,12 @@ export function checkSchemaDocument(schema: unknown): SchemaIssue[] {
       },
     ];
   }
+  const typeIssues = unknownTypes(schema);
+  // The meta-schema says a bad type fails an anyOf of its branches; the type issue says it plainly.
+  const typePointers = typeIssues.map((t) => t.pointer.replace(/\/type\/\d+$/, "/type"));
+  const covered = (pointer: string) => typePointers.some((at) => pointer === at || pointer.startsWith(`${at}/`));
   const meta = metaSchemaFor(draft);
-  const issues = meta ? meta.check(schema) : [];
+  const issues = [...typeIssues, ...(meta ? meta.check(schema) : []).filter((issue) => !covered(issue.pointer))];
   if (issues.length === 0) {
     try {
       compileSchema(schema);
@@ -217,4 +223,70 @@ export function checkSchemaDocument(schema: unknown): SchemaIssue[] {
     }
   }
   return issues;
+}
+
+const TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
+
+/** `type` values that name no JSON Schema type, each with the type it most likely meant. */
+function unknownTypes(schema: unknown): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  walkSchema(schema, (node, pointer) => {
+    const declared = node.type;
+    const names = typeof declared === "string" ? [declared] : Array.isArray(declared) ? declared : [];
+    names.forEach((name, i) => {
+      if (typeof name !== "string" || TYPES.includes(name)) return;
+      const at = Array.isArray(declared) ? `${pointer}/type/${i}` : `${pointer}/type`;
+      const suggestion = didYouMean(name, TYPES) || `; the types are ${TYPES.join(", ")}`;
+      issues.push({ pointer: at, keyword: "type", message: `unknown type "${name}"${suggestion}` });
+    });
+  });
+  return issues;
+}
+
+/** Every keyword of draft-07 and 2020-12 (core, applicator, validation, meta-data, format, content). */
+export const SCHEMA_KEYWORDS = [
+  "$schema", "$id", "$ref", "$comment", "$defs", "definitions", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor", "$vocabulary",
+  "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern",
+  "maxItems", "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties", "required", "dependentRequired",
+  "properties", "patternProperties", "additionalProperties", "propertyNames", "items", "prefixItems", "additionalItems", "contains",
+  "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "dependencies", "unevaluatedItems", "unevaluatedProperties",
+  "title", "description", "default", "deprecated", "readOnly", "writeOnly", "examples", "format", "contentEncoding", "contentMediaType", "contentSchema",
+];
+
+/**
+ * Keywords JSON Schema does not know, which validators ignore: most often a misspelling
+ * (`requred`) that silently switches a check off. Names starting with "x-" are taken as the
+ * author's own annotations.
+ */
+export function unknownKeywords(schema: unknown): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  walkSchema(schema, (node, pointer) => {
+    for (const key of Object.keys(node)) {
+      if (SCHEMA_KEYWORDS.includes(key) || key.startsWith("x-")) continue;
+      const at = `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      issues.push({ pointer: at, keyword: key, message: `Unknown keyword "${key}" is ignored${didYouMean(key, SCHEMA_KEYWORDS)}` });
+    }
+  });
+  return issues;
+}
+
+// Keywords that ask for something to be present; a subset of a value may leave it out.
+const PRESENCE_KEYWORDS = ["required", "minProperties", "dependentRequired"];
+
+/**
+ * The schema as it applies to a deep subset of a value (a test's expected_output): what is
+ * given must fit, but nothing is required to be there.
+ */
+export function subsetSchema(schema: object | boolean): object | boolean {
+  if (typeof schema === "boolean") return schema;
+  return mapSchema(schema, (node) => {
+    const copy = { ...node };
+    for (const key of PRESENCE_KEYWORDS) delete copy[key];
+    // draft-07 dependencies: a list of names is a presence rule, a schema is not.
+    const dependencies = copy.dependencies;
+    if (typeof dependencies === "object" && dependencies !== null) {
+      copy.dependencies = Object.fromEntries(Object.entries(dependencies).filter(([, v]) => !Array.isArray(v)));
+    }
+    return copy;
+  }) as object;
 }

@@ -1,4 +1,5 @@
 import type { QuickJSBuild } from "./sandbox/quickjs-module.ts";
+import type { Problem } from "./problems.ts";
 
 /** Every bound an execution runs under. Each one, when hit, ends the run with its own error type. */
 export interface ExecutionLimits {
@@ -59,16 +60,40 @@ export const DEFAULT_MAXIMA: ExecutionLimits = {
  */
 export const POLLS_PER_CPU_MS: Record<QuickJSBuild, number> = { sync: 3, asyncify: 2 };
 
-const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB)?\s*$/i;
+// Units as the metadata schema spells them, in any case ("128mb", "1 GiB"); all binary (1 KB = 1024 B).
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*((?:[KMG]I?)?B)?\s*$/i;
 const UNIT: Record<string, number> = { B: 1, KB: KiB, KIB: KiB, MB: MiB, MIB: MiB, GB: 1024 * MiB, GIB: 1024 * MiB };
 
-/** Parses a memory size such as "128MB" or "512KiB" (binary units); undefined when malformed. */
+/** Parses a memory size such as "128MB", "128mb" or "512 KiB" (binary units); undefined when malformed. */
 export function parseMemorySize(text: string): number | undefined {
   const match = SIZE.exec(text);
   if (!match) return undefined;
   const unit = UNIT[(match[2] ?? "B").toUpperCase()] ?? 1;
   return Math.floor(Number(match[1]) * unit);
 }
+
+/** The canonical spelling of a memory size ("128mb" and "128 MB" give "128MB", "1gib" gives "1GiB"); undefined when malformed. */
+export function canonicalMemorySize(text: string): string | undefined {
+  const match = SIZE.exec(text);
+  if (!match) return undefined;
+  const unit = (match[2] ?? "B").toUpperCase().replace("IB", "iB");
+  return `${Number(match[1])}${unit}`;
+}
+
+/** "134217728 bytes (128 MiB)": a byte count as written in messages. */
+export function describeBytes(bytes: number): string {
+  const [size, unit] = bytes >= MiB && bytes % MiB === 0 ? [bytes / MiB, "MiB"] : bytes >= KiB ? [Math.round((bytes / KiB) * 10) / 10, "KiB"] : [bytes, "B"];
+  return unit === "B" ? `${bytes} bytes` : `${size} ${unit}`;
+}
+
+/**
+ * The smallest `memory_limit` a task may ask for. QuickJS counts its allocations
+ * approximately (emscripten's malloc gives it no sizes), and a trivial task needed 11-11.5 KiB
+ * on both builds (measured in Node by bisection); below that the run fails before the task
+ * starts with an error that says nothing ("Error: null"). 32 KiB leaves room for the prelude
+ * growing; a test runs a trivial task at this limit on both builds.
+ */
+export const MIN_MEMORY_BYTES = 32 * KiB;
 
 export interface TaskLimitRequest {
   timeout?: number;
@@ -98,4 +123,44 @@ export function resolveLimits(
     clamped[key] = Math.max(1, Math.min(clamped[key], maxima[key]));
   }
   return clamped;
+}
+
+/**
+ * What a task's metadata asks of the limits, judged against a host's maxima: a memory_limit
+ * too small for the runtime to start is an error; a timeout or memory_limit above the host
+ * maximum is a warning naming the cap, because resolveLimits holds runs to it.
+ */
+export function checkLimitRequest(request: { timeout?: unknown; memory_limit?: unknown }, maxima: ExecutionLimits = DEFAULT_MAXIMA): Problem[] {
+  const problems: Problem[] = [];
+  const file = "metadata.json";
+  const { timeout, memory_limit: memory } = request;
+  if (typeof timeout === "number" && timeout > maxima.wallMs) {
+    problems.push({
+      severity: "warning",
+      file,
+      pointer: "/timeout",
+      message: `timeout ${timeout} ms is above this host's maximum of ${maxima.wallMs} ms; runs are stopped at ${maxima.wallMs} ms`,
+      hint: `Set timeout to at most ${maxima.wallMs}.`,
+    });
+  }
+  const bytes = typeof memory === "string" ? parseMemorySize(memory) : undefined;
+  if (bytes !== undefined && bytes < MIN_MEMORY_BYTES) {
+    problems.push({
+      severity: "error",
+      file,
+      pointer: "/memory_limit",
+      message: `memory_limit "${memory}" is below the minimum of ${describeBytes(MIN_MEMORY_BYTES)} the runtime needs to start`,
+      hint: `Use at least "${MIN_MEMORY_BYTES / KiB}KB".`,
+    });
+  }
+  if (bytes !== undefined && bytes > maxima.memoryBytes) {
+    problems.push({
+      severity: "warning",
+      file,
+      pointer: "/memory_limit",
+      message: `memory_limit "${memory}" is above this host's maximum of ${describeBytes(maxima.memoryBytes)}; runs are capped at ${describeBytes(maxima.memoryBytes)}`,
+      hint: `Set memory_limit to at most "${maxima.memoryBytes / MiB}MB".`,
+    });
+  }
+  return problems;
 }

@@ -14,9 +14,9 @@ export interface Problem {
   hint?: string;
 }
 
-export function issuesToProblems(file: string, issues: SchemaIssue[], hint?: string, prefix = ""): Problem[] {
+export function issuesToProblems(file: string, issues: SchemaIssue[], hint?: string, prefix = "", severity: Problem["severity"] = "error"): Problem[] {
   return issues.map((issue) => ({
-    severity: "error" as const,
+    severity,
     file,
     pointer: prefix + issue.pointer,
     message: issue.message,
