@@ -1,4 +1,9 @@
 import { GUEST_ERROR_CLASSES } from "../errors.ts";
+import { GUEST_CLONE_SOURCE } from "./guest-clone.ts";
+import { GUEST_RANDOM_SOURCE } from "./guest-random.ts";
+import { GUEST_TEXT_SOURCE } from "./guest-text.ts";
+import { GUEST_TIMERS_SOURCE } from "./guest-timers.ts";
+import { GUEST_URL_SOURCE } from "./guest-url.ts";
 
 /** File name the prelude runs under; stack frames from it are dropped from guest stacks. */
 export const PRELUDE_FILENAME = "ratchet:prelude";
@@ -21,8 +26,9 @@ export const HOST_GLOBALS = {
 export const VOID_RUN = "";
 
 /**
- * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and a
- * Math.random a repeated run reads alike, and the runner that calls the entry point. It
+ * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and
+ * random numbers a repeated run reads alike, the Web-standard globals (guest-*.ts), and the
+ * runner that calls the entry point. It
  * captures the host bridge functions in a closure and removes them from the global object,
  * so task code only sees the documented API.
  */
@@ -129,36 +135,23 @@ export const PRELUDE_SOURCE = `
     return makeResponse(answer);
   });
 
-  // Every run starts from the same memory snapshot, so QuickJS's own generator would repeat
-  // itself; this one (xoshiro128**) is seeded by the host once per execution, at its first
-  // use in each run, so a repeated run draws the same numbers as the run it repeats.
   var hostSeed = bridge.seed;
-  var seeded = false;
-  var s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  function rotl(x, k) { return (x << k) | (x >>> (32 - k)); }
-  function next() {
-    if (!seeded) {
-      var words = hostSeed().split(",");
-      s0 = words[0] | 0; s1 = words[1] | 0; s2 = words[2] | 0; s3 = words[3] | 1;
-      seeded = true;
-    }
-    var result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    var t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
-    return result;
-  }
-  Object.defineProperty(Math, "random", {
-    value: function random() { return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992; },
-    writable: true, configurable: true, enumerable: false,
-  });
+${GUEST_RANDOM_SOURCE}
+  var hostUrl = bridge.url;
+${GUEST_TEXT_SOURCE}
+${GUEST_URL_SOURCE}
+${GUEST_CLONE_SOURCE}
+  var hostTimer = bridge.timer;
+  function report(error) { consoleObject.error("Uncaught", error); }
+${GUEST_TIMERS_SOURCE}
 
   function serialise(value) {
     var text = JSON.stringify(value === undefined ? null : value);
     return text === undefined ? "null" : text;
   }
 
-  // The prelude evaluates to this runner; only the host holds it, the guest never sees it.
-  return function run(inputText, contextText) {
+  // The prelude evaluates to this runner (and its runTimer); only the host holds them, the guest never sees them.
+  function run(inputText, contextText) {
     var entry = g.${HOST_GLOBALS.completion};
     delete g.${HOST_GLOBALS.completion};
     if (typeof entry !== "function") entry = typeof g.main === "function" ? g.main : undefined;
@@ -172,6 +165,8 @@ export const PRELUDE_SOURCE = `
       return Promise.resolve(result).then(serialise);
     }
     return serialise(result);
-  };
+  }
+  run.runTimer = runTimer;
+  return run;
 })(globalThis.${HOST_GLOBALS.bridge});
 `;

@@ -1,3 +1,5 @@
+import { SEED_WORDS } from "./guest-random.ts";
+
 /** What the guest's fetch gets from the recording: an answer, nothing yet, or a different request than before. */
 export type RecordedAnswer = { answer: string } | { missing: true } | { diverged: string };
 
@@ -5,25 +7,25 @@ export type RecordedAnswer = { answer: string } | { missing: true } | { diverged
  * The host's answers to one execution's fetches and clock reads, in order. A run on the sync
  * build cannot wait for a fetch, so it stops at the first fetch the recording cannot answer;
  * the host makes that request with no sandbox held, records the answer, and runs the task
- * again from the start. Each run gets the same input, the same Math.random seed, the same
+ * again from the start. Each run gets the same input, the same random seed, the same
  * clock readings and the same answers, so it takes the same path, and every request leaves
  * the sandbox once.
  */
 const seeds = new Int32Array(1024);
 let nextSeed = seeds.length;
 
-/** Four random words, drawn from the platform 1024 at a time. */
+/** SEED_WORDS random words, drawn from the platform 1024 at a time. */
 function randomSeed(): string {
-  if (nextSeed + 4 > seeds.length) {
+  if (nextSeed + SEED_WORDS > seeds.length) {
     crypto.getRandomValues(seeds);
     nextSeed = 0;
   }
-  nextSeed += 4;
-  return `${seeds[nextSeed - 4]},${seeds[nextSeed - 3]},${seeds[nextSeed - 2]},${seeds[nextSeed - 1]}`;
+  nextSeed += SEED_WORDS;
+  return seeds.subarray(nextSeed - SEED_WORDS, nextSeed).join(",");
 }
 
 export class Replay {
-  /** The execution's Math.random seed, the same in every run of it. */
+  /** The execution's seed for Math.random and crypto, the same in every run of it. */
   readonly seed = randomSeed();
   private readonly exchanges: { request: string; answer: string }[] = [];
   private readonly times: number[] = [];

@@ -129,7 +129,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
   // Logs are the run's own: a repeated run writes them again, and only the last run's count.
   const sink = new ConsoleSink(limits, guard);
   const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
-  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false, hostCalls: 0 };
+  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false, hostCalls: 0, timers: false };
   const { context } = sandbox;
   // A task loaded on this instance before starts where its main.js left off; otherwise it is
   // evaluated, and kept loaded when that touched nothing outside the sandbox. (Restored before
@@ -181,6 +181,10 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     try {
       if (context.typeof(result) === "string") {
         outcome.outputText = context.getString(result);
+        // What the task queued (microtasks, setTimeout(fn, 0)) still runs, as it would in a browser.
+        binding.suspendable = true;
+        while (yield* runQueued(sandbox, binding));
+        binding.suspendable = false;
         return outcome;
       }
       binding.suspendable = true;
@@ -228,13 +232,36 @@ function* settle(sandbox: SandboxInstance, promise: QuickJSHandle, binding: RunB
       return;
     }
     if (binding.guard.tripped || binding.missedFetch !== undefined) return;
-    if (!context.runtime.hasPendingJob()) {
+    if (!(yield* runQueued(sandbox, binding))) {
+      if (binding.guard.tripped || binding.missedFetch !== undefined) return;
       outcome.error = {
         type: "EntryPointError",
         message: "The task returned a promise that never settles: nothing is left for it to wait for",
       };
       return;
     }
-    yield sandbox.runPendingJob();
   }
+}
+
+/**
+ * Runs one pending promise job, else the oldest queued timer. False when neither is left, or
+ * when the run must stop (a limit, or a fetch the recording cannot answer yet).
+ */
+function* runQueued(sandbox: SandboxInstance, binding: RunBinding): Generator<unknown, boolean, unknown> {
+  const { context } = sandbox;
+  if (binding.guard.tripped || binding.missedFetch !== undefined) return false;
+  if (context.runtime.hasPendingJob()) {
+    yield sandbox.runPendingJob();
+    return true;
+  }
+  if (!binding.timers) return false;
+  const ran = (yield sandbox.callTimer()) as Evaluated;
+  // The guest reports what a callback throws; only the interrupt that stops the run gets here.
+  if (ran.error) {
+    ran.error.dispose();
+    return false;
+  }
+  const more = ran.value.consume((h) => context.dump(h) === true);
+  if (!more) binding.timers = false;
+  return more;
 }

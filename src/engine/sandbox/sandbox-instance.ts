@@ -7,6 +7,7 @@ import { MemorySnapshot } from "./memory-snapshot.ts";
 import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE, VOID_RUN } from "./prelude.ts";
 import { callFunctionAsync, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
 import type { Replay } from "./replay.ts";
+import { urlOperation } from "./url-host.ts";
 
 /** What the host functions of one run talk to. */
 export interface RunBinding {
@@ -18,8 +19,10 @@ export interface RunBinding {
   suspendable: boolean;
   /** On the sync build: the request of the first fetch the recording could not answer; the run stops there. */
   missedFetch?: string;
-  /** Calls the guest made to the host (console, fetch, clock, seed): code that made none depends on nothing outside. */
+  /** Calls the guest made to the host (console, fetch, clock, seed, timers): code that made none depends on nothing outside. */
   hostCalls: number;
+  /** The guest queued a timer (setTimeout) this run: it is run once nothing else is left. */
+  timers: boolean;
 }
 
 /** What a step of a run waits for: nothing on the sync build, a promise on asyncify. */
@@ -52,6 +55,8 @@ export class SandboxInstance {
    * only the host holds it. Part of every snapshot, never disposed.
    */
   private readonly runner: QuickJSHandle;
+  /** The prelude's `() => boolean` that runs the oldest queued timer; like the runner, only the host holds it. */
+  private readonly runTimer: QuickJSHandle;
   /** A run has ended since the memory was last restored: what it left must go before the next one starts. */
   private dirty = false;
   private binding: RunBinding | undefined;
@@ -60,10 +65,11 @@ export class SandboxInstance {
   /** Code whose top-level evaluation called the host or grew the heap too far: evaluated in every run. */
   private readonly unloadable = new Set<string>();
 
-  private constructor(wasm: QuickJSInstance, context: QuickJSContext, runner: QuickJSHandle, snapshot: MemorySnapshot) {
+  private constructor(wasm: QuickJSInstance, context: QuickJSContext, runner: QuickJSHandle, runTimer: QuickJSHandle, snapshot: MemorySnapshot) {
     this.wasm = wasm;
     this.context = context;
     this.runner = runner;
+    this.runTimer = runTimer;
     this.snapshot = snapshot;
   }
 
@@ -90,9 +96,16 @@ export class SandboxInstance {
       log: logFunction(context, called),
       now: nowFunction(context, called),
       seed: context.newFunction("seed", () => context.newString(called()?.replay.seed ?? "0,0,0,1")),
+      // Parsing is pure, so it is no outside dependency: not counted.
+      url: context.newFunction("url", (request) => context.newString(urlOperation(context.getString(request)))),
+      timer: context.newFunction("timer", () => {
+        const run = called();
+        if (run) run.timers = true;
+      }),
     });
     const runner = context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" }));
-    instance = new SandboxInstance(wasm, context, runner, MemorySnapshot.capture(wasm.memory));
+    const runTimer = context.getProp(runner, "runTimer");
+    instance = new SandboxInstance(wasm, context, runner, runTimer, MemorySnapshot.capture(wasm.memory));
     return instance;
   }
 
@@ -184,6 +197,12 @@ export class SandboxInstance {
   evaluate(code: string, filename: string): MaybePromise<Evaluated> {
     if (this.wasm.build === "asyncify") return (this.context as QuickJSAsyncContext).evalCodeAsync(code, filename, { type: "global" });
     return this.context.evalCode(code, filename, { type: "global" });
+  }
+
+  /** Runs the oldest queued timer (the guest's answer: whether there was one); on asyncify it may suspend in fetch. */
+  callTimer(): MaybePromise<Evaluated> {
+    if (this.wasm.build === "asyncify") return callFunctionAsync(this.context as QuickJSAsyncContext, this.runTimer, []);
+    return this.context.callFunction(this.runTimer, this.context.undefined);
   }
 
   /** Runs one pending promise job; on asyncify it may suspend in fetch. */
