@@ -4,7 +4,7 @@ import { deployCommand, executionsCommand, invokeCommand } from "./commands/remo
 import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { testCommand } from "./commands/test.ts";
-import { validateCommand } from "./commands/validate.ts";
+import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
 import { DEFAULT_CONFIG, loadConfig } from "./config.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
 import { processIo, type CliIo } from "./io.ts";
@@ -38,7 +38,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description("check a task folder: metadata, schemas, tests and code; every problem at once")
     .argument("[dir]", "task folder")
     .option("--from-fs <dir>", "task folder (upstream spelling)")
-    .action(async (dir: string | undefined, options: { fromFs?: string }) => setExit(await validateCommand(engine, taskDir(dir, options), io)));
+    .option("--verbose", "say what was checked, file by file")
+    .option("--fail-on-warnings", "treat warnings as errors: the task is invalid (exit 2)")
+    .action(async (dir: string | undefined, options: ValidateOptions & { fromFs?: string }) =>
+      setExit(await validateCommand(engine, taskDir(dir, options), options, io)),
+    );
 
   program
     .command("run-once")
@@ -72,12 +76,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--tags <list>", "comma-separated tags")
     .addOption(new Option("--template <name>", "starting point").choices([...TEMPLATE_NAMES]))
     .option("--from-template <name>", "starting point (upstream names such as rest-api accepted)")
-    .option("--include-tests", "write tests/ (the default)", true)
-    .option("--no-include-tests", "write no tests")
+    .option("--include-tests", "write tests/ with tests that pass (default: no tests/ folder)")
+    .option("--no-include-tests", "write no tests (the default)")
     .option("--include-docs", "write a README.md for the task")
     .addOption(new Option("--input-validation <mode>", "strict: the input may hold only the properties the schema names").choices(["strict", "lenient"]).default("lenient"))
-    .option("--timeout <ms>", "wall-clock limit in ms", "30000")
-    .option("--memory-limit <size>", 'memory limit such as "128MB"', "64MB")
+    .option("--timeout <ms>", "wall-clock limit in ms (above the host maximum of 300000: a warning)", "30000")
+    .option("--memory-limit <size>", 'memory limit such as "128MB" or "512kb", any case (above the host maximum of 128MB: a warning)', "64MB")
+    .option("--retry-attempts <n>", "attempts per scheduled run, the first included, for schedules that set none (metadata retry_attempts)")
     .option("--dir <dir>", "where to create the task folder", ".")
     .action(async (name: string, options: GenerateOptions) => setExit(await generateTaskCommand(name, options, io)));
 
