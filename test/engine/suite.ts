@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Engine, EngineOptions, ExecuteRequest, ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
+import { globalsSuite } from "./suite-globals.ts";
+import { replaySuite } from "./suite-replay.ts";
 
 /**
  * The engine's behaviour, written once and run in every host: Node (test/engine) and the
@@ -227,6 +229,16 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       expect(result.error).toMatchObject({ type: "CpuLimitError", details: { limit: "cpuMs", value: 100 } });
       expect(result.error!.message).toMatch(/cpuMs/);
       await expectStillWorks();
+    });
+
+    it("charges CPU-bound code real time where the clock moves: a 300 ms budget lasts at least about 300 ms", async () => {
+      const started = performance.now();
+      const result = await run("(function() { var s = 0; for (;;) s++; })", {}, { limits: { cpuMs: 300 } });
+      const realMs = performance.now() - started;
+      expect(result.error).toMatchObject({ type: "CpuLimitError", details: { limit: "cpuMs", value: 300 } });
+      // A correctness bound, not a timing target: the guard must not charge more than what passed.
+      expect(realMs).toBeGreaterThanOrEqual(300 * 0.8);
+      expect(result.timings.cpuMs).toBeGreaterThanOrEqual(300);
     });
 
     it("ends a run waiting in fetch past the wall-clock limit with TimeLimitError", async () => {
@@ -530,4 +542,7 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       expect(overlap).toBeGreaterThan(1);
     });
   });
+
+  globalsSuite(makeEngine, upstream);
+  replaySuite(makeEngine, upstream);
 }

@@ -11,9 +11,12 @@ import type { AddressInfo } from "node:net";
  *   GET  /big?bytes=N   N bytes of text, with a content-length
  *   GET  /stream?bytes=N N bytes of text in 1 KiB chunks, without a content-length
  *   GET  /count         a counter that increases with every request
+ *   GET  /hit?key=K[&status=N][&fail=F]  {key, count}: how many times K was requested, this time included;
+ *                       answered with status N (default 200), or 503 for the first F requests of K
  */
 export async function startUpstream(): Promise<{ url: string; close(): Promise<void> }> {
   let counter = 0;
+  const hits = new Map<string, number>();
   const pendingSlow = new Set<{ overlap: number }>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -64,6 +67,13 @@ export async function startUpstream(): Promise<{ url: string; close(): Promise<v
         return res.end();
       }
       if (url.pathname === "/count") return json(200, { count: ++counter });
+      if (url.pathname === "/hit") {
+        const key = url.searchParams.get("key") ?? "";
+        const count = (hits.get(key) ?? 0) + 1;
+        hits.set(key, count);
+        const status = count <= Number(url.searchParams.get("fail") ?? 0) ? 503 : Number(url.searchParams.get("status") ?? 200);
+        return json(status, { key, count });
+      }
       json(404, { error: "not found" });
     });
   });
