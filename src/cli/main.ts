@@ -1,12 +1,13 @@
 import { Command, CommanderError, Option } from "commander";
 import { generateTaskCommand, type GenerateOptions } from "./commands/generate.ts";
+import { registerDevLoopCommands } from "./commands/dev-loop.ts";
 import { deployCommand, executionsCommand, invokeCommand } from "./commands/remote.ts";
 import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
-import { testCommand } from "./commands/test.ts";
 import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
 import { DEFAULT_CONFIG, loadConfig } from "./config.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
+import { installFutureAnswers } from "./future.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { InvalidTaskError } from "./load.ts";
 import { createLocalEngine } from "./local-engine.ts";
@@ -57,12 +58,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       setExit(await runOnceCommand(engine, taskDir(dir, options), options, await config(), io)),
     );
 
-  program
-    .command("test")
-    .description("run the task's tests/*.json; ends with the line 'N passed, M failed'")
-    .argument("[dir]", "task folder")
-    .option("--from-fs <dir>", "task folder (upstream spelling)")
-    .action(async (dir: string | undefined, options: { fromFs?: string }) => setExit(await testCommand(engine, taskDir(dir, options), await config(), io)));
+  registerDevLoopCommands(program, { engine, io, setExit, config });
 
   program
     .command("generate")
@@ -148,6 +144,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     async (id: string, options: { url?: string; token?: string }) => setExit(await scheduleTriggerCommand(id, options, io)),
   );
 
+  installFutureAnswers(program);
   return program;
 }
 

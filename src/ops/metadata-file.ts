@@ -1,6 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { applyEdits, modify } from "jsonc-parser";
+import { applyEdits, findNodeAtLocation, modify, parseTree } from "jsonc-parser";
 import { compileSchema, metadataSchema, TASK_FILES } from "../engine/index.ts";
 import { UsageError } from "../cli/exit-codes.ts";
 
@@ -8,6 +8,8 @@ export type Metadata = Record<string, unknown>;
 
 /** A task's metadata.json as text and as a value; a usage error naming the file when it is missing or not a JSON object. */
 export async function readMetadataFile(dir: string): Promise<{ path: string; text: string; metadata: Metadata }> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${dir} is not a task folder (no such directory)`);
   const path = join(dir, TASK_FILES.metadata);
   const text = await readFile(path, "utf8").catch(() => {
     throw new UsageError(`${path} cannot be read; is ${dir} a task folder?`);
@@ -30,15 +32,25 @@ export function checkMetadata(path: string, metadata: Metadata): void {
   }
 }
 
+/** An array kept on one line as the file had it, e.g. ["a", "b"]; anything else as compact JSON. */
+const oneLine = (value: unknown) => (Array.isArray(value) ? `[${value.map((item) => JSON.stringify(item)).join(", ")}]` : JSON.stringify(value));
+
 /**
- * Writes the changed keys into the file's own text: existing keys keep their place, new ones
- * go last, untouched parts keep their formatting (2-space indentation for what is written).
+ * Writes the changed keys into the file's own text: existing keys keep their place (and a value
+ * written on one line stays on one line), new ones go last, untouched parts keep their formatting,
+ * and what is newly laid out is indented by 2 spaces.
  */
 export async function writeMetadataChanges(path: string, text: string, changes: Metadata): Promise<void> {
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
   let next = text;
   for (const [key, value] of Object.entries(changes)) {
-    next = applyEdits(next, modify(next, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2, eol } }));
+    const tree = parseTree(next);
+    const old = tree && findNodeAtLocation(tree, [key]);
+    const oldText = old && next.slice(old.offset, old.offset + old.length);
+    next =
+      old && oldText !== undefined && !oldText.includes("\n")
+        ? next.slice(0, old.offset) + oneLine(value) + next.slice(old.offset + old.length)
+        : applyEdits(next, modify(next, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2, eol } }));
   }
   await writeFile(path, next);
 }

@@ -4,6 +4,8 @@ import { isCallTo, propertyName } from "../ast.ts";
 import type { Rule, RuleHit } from "../types.ts";
 
 const STATUS_FIELDS = new Set(["ok", "status"]);
+/** Reading these right on the call is fine here: ok/status are the check, then/catch/finally are fetch-then's finding. */
+const READ_ELSEWHERE = new Set([...STATUS_FIELDS, "then", "catch", "finally"]);
 
 /** How each variable is used: whether `.ok`/`.status` is read on it, and whether it is handed on whole (to a call, a return...). */
 function usesOf(program: Program): Map<string, { checked: boolean; escapes: boolean }> {
@@ -56,7 +58,7 @@ export const fetchStatus: Rule = {
           if (id.type === "Identifier" ? unchecked(id.name) : !patternChecks(id)) hits.push({ node, message });
         } else if (parent?.type === "AssignmentExpression" && parent.right === child && parent.left.type === "Identifier") {
           if (unchecked(parent.left.name)) hits.push({ node, message });
-        } else if (parent?.type === "MemberExpression" && parent.object === child && !STATUS_FIELDS.has(propertyName(parent) ?? "")) {
+        } else if (parent?.type === "MemberExpression" && parent.object === child && !READ_ELSEWHERE.has(propertyName(parent) ?? "")) {
           hits.push({ node, message });
         }
       },

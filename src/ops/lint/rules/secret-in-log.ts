@@ -63,6 +63,14 @@ function secretIn(node: AnyNode): Node | undefined {
   }
 }
 
+/** The secret's name as written: `token`, `.apiKey`, or a `password:` key. */
+function nameOf(node: AnyNode): string {
+  if (node.type === "Identifier") return node.name;
+  if (node.type === "MemberExpression") return `.${propertyName(node) ?? "?"}`;
+  if (node.type === "Property") return `${node.key.type === "Identifier" ? node.key.name : String((node.key as { value?: unknown }).value)}:`;
+  return "?";
+}
+
 /** Logs are stored and shown to whoever reads executions; a secret written into one leaks. */
 export const secretInLog: Rule = {
   id: "secret-in-log",
@@ -76,8 +84,7 @@ export const secretInLog: Rule = {
         for (const argument of node.arguments) {
           const secret = secretIn(argument);
           if (secret) {
-            const name = secret.type === "Identifier" ? (secret as unknown as { name: string }).name : undefined;
-            hits.push({ node: secret, message: `console.${propertyName(node.callee) ?? "log"} writes a secret${name ? ` (${name})` : ""} into the logs` });
+            hits.push({ node: secret, message: `console.${propertyName(node.callee) ?? "log"} writes a secret (${nameOf(secret as AnyNode)}) into the logs` });
             break;
           }
         }
