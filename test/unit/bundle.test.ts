@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, documentFromFiles, hashDocument, parseJsonFile } from "../../src/engine/bundle.ts";
+import { canonicalJson, documentFromFiles, hashDocument, locatePointer, parseJsonFile } from "../../src/engine/bundle.ts";
 
 const files = {
   "metadata.json": '{"uuid":"6f1c1a52-3c1e-4a57-9a43-2d6d0d3c1c01","version":"1.0.0","label":"A"}',
@@ -45,5 +45,24 @@ describe("documentFromFiles", () => {
 
   it("locates a syntax error inside a JSON file", () => {
     expect(parseJsonFile("x.json", '{"a": 1,\n "b": }').problem).toMatchObject({ file: "x.json", line: 2 });
+  });
+});
+
+describe("locatePointer", () => {
+  const text = '{\n  "a": {\n    "b/c": [1, {"d": 2}]\n  }\n}';
+  it("finds a property's key, an array item, or the deepest part that exists", () => {
+    expect(locatePointer(text, "")).toEqual({ line: 1, column: 1 });
+    expect(locatePointer(text, "/a")).toEqual({ line: 2, column: 3 });
+    expect(locatePointer(text, "/a/b~1c/1/d")).toEqual({ line: 3, column: 17 });
+    expect(locatePointer(text, "/a/missing")).toEqual({ line: 2, column: 3 });
+    expect(locatePointer("{", "/a")).toBeUndefined();
+  });
+
+  it("keeps what parsed when another file does not", () => {
+    const { parts, problems } = documentFromFiles({ ...files, "input.schema.json": "{", "tests/a.json": "nope" });
+    expect(problems.map((p) => p.file).sort()).toEqual(["input.schema.json", "tests/a.json"]);
+    expect(parts.metadata).toMatchObject({ label: "A" });
+    expect(parts.input_schema).toBeUndefined();
+    expect(parts.tests.map((t) => [t.file, t.case])).toEqual([["tests/a.json", undefined], ["tests/b.json", { input: 2 }]]);
   });
 });
