@@ -1,0 +1,83 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import type { CliIo } from "../cli/io.ts";
+import { createLocalEngine } from "../cli/local-engine.ts";
+import { startCronTicker } from "./cron-ticker.ts";
+import { deployTaskFolder, taskFolders } from "./deploy-tasks.ts";
+import { startWorker } from "./start-worker.ts";
+import { watchTaskFolders } from "./watch-tasks.ts";
+import { readManifest, workerDir } from "./worker-files.ts";
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  tasksDir: string;
+  stateDir: string;
+  watch: boolean;
+  /** When set, every route but /health needs it as a bearer token. */
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  /** Stops watching, the scheduler and workerd; resolves once workerd has exited. */
+  close(): Promise<void>;
+}
+
+/**
+ * `ratchet serve` (and `npm start`): the built Worker in workerd with local D1 and R2, the
+ * task folders under tasksDir deployed through its API at start and again when one changes.
+ */
+export async function serve(options: ServeOptions, io: CliIo): Promise<RunningServer> {
+  const dir = workerDir();
+  const manifest = await readManifest(dir);
+  const tasksDir = resolve(options.tasksDir);
+  const stateDir = resolve(options.stateDir);
+  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token });
+  const url = server.url.origin;
+
+  io.out(`Ratchet: serving the Worker on ${url} with local D1 and R2 in ${stateDir}`);
+  if (server.appliedMigrations.length > 0) io.out(`Ratchet: applied migrations ${server.appliedMigrations.join(", ")}`);
+  io.out(`  REST API  ${url}/api/v1`);
+  io.out(`  health    ${url}/health`);
+  io.out(`  metrics   ${url}/metrics`);
+  io.out(
+    options.token
+      ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token>."
+      : "Ratchet: no RATCHET_API_TOKEN: the local API is open to anyone who can reach this port.",
+  );
+
+  const engine = createLocalEngine();
+  const api = { url, token: options.token };
+  // One deploy at a time, so lines of concurrent changes do not interleave.
+  let queue = Promise.resolve();
+  const deploy = (name: string) => (queue = queue.then(() => deployTaskFolder(engine, tasksDir, name, api, io).then(() => undefined)));
+
+  const stops: (() => void)[] = [startCronTicker(server.mf, manifest.crons, io.err)];
+  if (!existsSync(tasksDir)) {
+    io.out(`Ratchet: no tasks folder ${tasksDir}: serving no tasks (create it, or pass --tasks-dir, and restart)`);
+  } else {
+    const names = await taskFolders(tasksDir);
+    io.out(`Ratchet: deploying ${names.length} task folder${names.length === 1 ? "" : "s"} from ${tasksDir}`);
+    const deployed: string[] = [];
+    for (const name of names) if (await deployTaskFolder(engine, tasksDir, name, api, io)) deployed.push(name);
+    io.out(`Ratchet: ${deployed.length} tasks deployed: ${deployed.join(", ")}`);
+    if (options.watch) {
+      stops.push(watchTaskFolders(tasksDir, (name) => {
+        if (!existsSync(resolve(tasksDir, name))) return io.out(`Ratchet: ${name} was removed from the folder; it stays deployed (DELETE /api/v1/tasks/${name} removes it)`);
+        io.out(`Ratchet: ${name} changed: deploying`);
+        deploy(name);
+      }));
+      io.out(`Ratchet: watching ${tasksDir}; Ctrl-C stops`);
+    }
+  }
+
+  return {
+    url,
+    async close() {
+      for (const stop of stops) stop();
+      await queue;
+      await server.mf.dispose();
+    },
+  };
+}
