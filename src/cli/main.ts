@@ -4,6 +4,7 @@ import { registerDevLoopCommands } from "./commands/dev-loop.ts";
 import { deployCommand, executionsCommand, invokeCommand } from "./commands/remote.ts";
 import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
+import { serveCommand, type ServeCliOptions } from "./commands/serve.ts";
 import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
 import { DEFAULT_CONFIG, loadConfig } from "./config.ts";
 import { EXIT, UsageError } from "./exit-codes.ts";
@@ -143,6 +144,16 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   remote(schedule.command("trigger").description("run a schedule's task now, with its input").argument("<id>", "schedule id")).action(
     async (id: string, options: { url?: string; token?: string }) => setExit(await scheduleTriggerCommand(id, options, io)),
   );
+
+  program
+    .command("serve")
+    .description("run the Ratchet Worker on this machine (local D1 and R2), deploying and watching a tasks folder")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "8787")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--tasks-dir <dir>", "every task folder under it is deployed at start and on change", "./tasks")
+    .option("--state-dir <dir>", "where local D1 and R2 keep their data", "./.ratchet/state")
+    .option("--no-watch", "deploy at start only")
+    .action(async (options: ServeCliOptions) => setExit(await serveCommand(options, io)));
 
   installFutureAnswers(program);
   return program;
