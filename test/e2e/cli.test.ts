@@ -41,7 +41,7 @@ async function writeTask(dir: string, files: Record<string, string>): Promise<st
 describe("ratchet CLI", () => {
   it("generates tasks from every template that pass validate and test at once", async () => {
     for (const template of ["basic", "api", "data"]) {
-      const made = await ratchet(work, "generate", "task", `gen-${template}`, "--template", template, "--label", "Generated", "--tags", "a, b", "--include-docs");
+      const made = await ratchet(work, "generate", "task", `gen-${template}`, "--template", template, "--label", "Generated", "--tags", "a, b", "--include-docs", "--include-tests");
       expect(made.code).toBe(0);
       const metadata = JSON.parse(await readFile(join(work, `gen-${template}`, "metadata.json"), "utf8"));
       expect(metadata).toMatchObject({ version: "1.0.0", label: "Generated", tags: ["a", "b"], timeout: 30000, memory_limit: "64MB" });
@@ -50,7 +50,7 @@ describe("ratchet CLI", () => {
       expect(tested.code).toBe(0);
       expect(tested.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ passed, 0 failed$/);
     }
-    const strict = await ratchet(work, "generate", "task", "strict-one", "--timeout", "60000", "--memory-limit", "256MB", "--input-validation", "strict");
+    const strict = await ratchet(work, "generate", "task", "strict-one", "--timeout", "60000", "--memory-limit", "256MB", "--input-validation", "strict", "--include-tests");
     expect(strict.code).toBe(0);
     expect(JSON.parse(await readFile(join(work, "strict-one", "input.schema.json"), "utf8")).additionalProperties).toBe(false);
     expect(JSON.parse(await readFile(join(work, "strict-one", "metadata.json"), "utf8"))).toMatchObject({ timeout: 60000, memory_limit: "256MB" });
