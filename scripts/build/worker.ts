@@ -43,6 +43,8 @@ export async function buildServeWorker(root: string): Promise<string> {
     conditions: ["workerd", "worker", "browser"],
     target: "es2024",
     keepNames: config.keep_names ?? true,
+    // workerd's built-in modules, as wrangler leaves them.
+    external: ["cloudflare:*", "workerd:*"],
     define: { "navigator.userAgent": '"Cloudflare-Workers"', "process.env.NODE_ENV": '"production"' },
     plugins: [plugin],
     write: false,
