@@ -1,11 +1,12 @@
 /**
- * Guest source (runs inside the prelude's closure after guest-text.ts): structuredClone, per
+ * Guest source (a prelude part after guest-text.ts): structuredClone, per
  * the HTML standard's structured serialisation for what exists in a task: primitives, plain
  * objects and arrays (cycles and shared references kept), Date, RegExp, Map, Set, ArrayBuffer,
  * typed arrays, DataView, errors and primitive wrappers. Functions, symbols and other objects
  * with internal state (Promise, WeakMap, ...) throw a DataCloneError, as in browsers.
  */
 export const GUEST_CLONE_SOURCE = String.raw`
+  var DOMException = shared.DOMException;
   var ERROR_TYPES = { Error: Error, EvalError: EvalError, RangeError: RangeError, ReferenceError: ReferenceError, SyntaxError: SyntaxError, TypeError: TypeError, URIError: URIError };
   var VIEW_TYPES = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
   function notCloneable(value) {

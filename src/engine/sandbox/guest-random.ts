@@ -2,7 +2,7 @@
 export const SEED_WORDS = 12;
 
 /**
- * Guest source (runs inside the prelude's closure; `hostSeed` is the host's seed function):
+ * Guest source (a prelude part after guest-text.ts; `bridge.seed` is the host's seed function):
  * Math.random and crypto.getRandomValues / crypto.randomUUID. Every run starts from the same
  * memory snapshot, so QuickJS's own generator would repeat itself; these are seeded by the
  * host once per execution, at their first use in each run, so a run repeated to answer its
@@ -11,6 +11,7 @@ export const SEED_WORDS = 12;
  * cannot be predicted from Math.random's or from each other.
  */
 export const GUEST_RANDOM_SOURCE = String.raw`
+  var hostSeed = bridge.seed, DOMException = shared.DOMException;
   var seedWords = null;
   function seed() {
     if (seedWords === null) seedWords = hostSeed().split(",").map(function (word) { return word | 0; });

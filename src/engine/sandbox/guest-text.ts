@@ -1,9 +1,9 @@
 /**
- * Guest source (runs inside the prelude's closure, which provides `define`): DOMException,
+ * Guest source (a prelude part, see PRELUDE_PARTS): DOMException,
  * TextEncoder, TextDecoder (UTF-8, as the WHATWG Encoding standard decodes it: lone surrogates
  * become U+FFFD, invalid sequences one U+FFFD per maximal subpart, or a TypeError when fatal),
- * atob and btoa (forgiving base64, InvalidCharacterError as browsers throw it). Also the helpers
- * the URL code shares: utf8Encode, utf8Decode, toUSV.
+ * atob and btoa (forgiving base64, InvalidCharacterError as browsers throw it). Shares
+ * DOMException and the UTF-8 helpers with the parts after it.
  */
 export const GUEST_TEXT_SOURCE = String.raw`
   var DOM_EXCEPTION_CODES = {
@@ -93,6 +93,11 @@ export const GUEST_TEXT_SOURCE = String.raw`
     chunks.push(String.fromCharCode.apply(null, units));
     return chunks.join("");
   }
+  shared.DOMException = DOMException;
+  shared.toUSV = toUSV;
+  shared.utf8Encode = utf8Encode;
+  shared.utf8Decode = utf8Decode;
+  shared.newUtf8State = newUtf8State;
 
   function bytesOf(input, what) {
     if (input === undefined) return new Uint8Array(0);

@@ -1,12 +1,13 @@
 /**
- * Guest source (runs inside the prelude's closure; `hostTimer` tells the host a timer is
- * queued, `report` writes an uncaught error to the console): queueMicrotask, and timers as far
+ * Guest source (a prelude part; `bridge.timer` tells the host a timer is queued, `report`
+ * writes an uncaught error to the console): queueMicrotask, and timers as far
  * as the engine can honour them. A run never waits (fetch is synchronous, and on the sync
  * build a run cannot pause), so setTimeout with no delay runs its callback once the microtasks
  * are done, as a browser would; a delay or setInterval throws an error that says what to do
  * instead. `runTimer` is what the host calls when nothing else is left to run.
  */
 export const GUEST_TIMERS_SOURCE = String.raw`
+  var hostTimer = bridge.timer, report = shared.report;
   define("queueMicrotask", function queueMicrotask(callback) {
     if (typeof callback !== "function") throw new TypeError("queueMicrotask: the callback must be a function");
     Promise.resolve().then(function () {

@@ -1,10 +1,11 @@
 /**
- * Guest source (runs inside the prelude's closure after guest-text.ts; `hostUrl` is the host's
- * url function, see url-host.ts): URLSearchParams, written here per the WHATWG URL standard's
+ * Guest source (a prelude part after guest-text.ts; `bridge.url` is the host's url function,
+ * see url-host.ts): URLSearchParams, written here per the WHATWG URL standard's
  * application/x-www-form-urlencoded rules, and URL, whose parsing and setters the host does
  * with its own standard URL. A URL's searchParams is live: changing one changes the other.
  */
 export const GUEST_URL_SOURCE = String.raw`
+  var hostUrl = bridge.url, toUSV = shared.toUSV, utf8Encode = shared.utf8Encode, utf8Decode = shared.utf8Decode, newUtf8State = shared.newUtf8State;
   function isFormSafe(b) {
     return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2a || b === 0x2d || b === 0x2e || b === 0x5f;
   }

@@ -26,11 +26,11 @@ export const HOST_GLOBALS = {
 export const VOID_RUN = "";
 
 /**
- * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date and
- * random numbers a repeated run reads alike, the Web-standard globals (guest-*.ts), and the
- * runner that calls the entry point. It
- * captures the host bridge functions in a closure and removes them from the global object,
- * so task code only sees the documented API.
+ * Guest-side runtime: the guide's error classes, console, the synchronous fetch, a Date a
+ * repeated run reads alike, and the
+ * runner that calls the entry point. It and the parts after it (PRELUDE_PARTS) capture the
+ * host bridge functions in closures, and the last part removes the bridge from the global
+ * object, so task code only sees the documented API.
  */
 export const PRELUDE_SOURCE = `
 (function (bridge) {
@@ -38,11 +38,12 @@ export const PRELUDE_SOURCE = `
   var g = globalThis;
   var hostFetch = bridge.fetch;
   var hostLog = bridge.log;
-  delete g.${HOST_GLOBALS.bridge};
+  var shared = bridge.shared = {};
 
   function define(name, value) {
     Object.defineProperty(g, name, { value: value, writable: true, configurable: true, enumerable: false });
   }
+  shared.define = define;
 
   ${JSON.stringify(GUEST_ERROR_CLASSES)}.forEach(function (name) {
     var ErrorClass = ({ [name]: class extends Error {} })[name];
@@ -135,23 +136,15 @@ export const PRELUDE_SOURCE = `
     return makeResponse(answer);
   });
 
-  var hostSeed = bridge.seed;
-${GUEST_RANDOM_SOURCE}
-  var hostUrl = bridge.url;
-${GUEST_TEXT_SOURCE}
-${GUEST_URL_SOURCE}
-${GUEST_CLONE_SOURCE}
-  var hostTimer = bridge.timer;
-  function report(error) { consoleObject.error("Uncaught", error); }
-${GUEST_TIMERS_SOURCE}
+  shared.report = function report(error) { consoleObject.error("Uncaught", error); };
 
   function serialise(value) {
     var text = JSON.stringify(value === undefined ? null : value);
     return text === undefined ? "null" : text;
   }
 
-  // The prelude evaluates to this runner (and its runTimer); only the host holds them, the guest never sees them.
-  function run(inputText, contextText) {
+  // The prelude evaluates to this runner; only the host holds it, the guest never sees it.
+  return function run(inputText, contextText) {
     var entry = g.${HOST_GLOBALS.completion};
     delete g.${HOST_GLOBALS.completion};
     if (typeof entry !== "function") entry = typeof g.main === "function" ? g.main : undefined;
@@ -165,8 +158,25 @@ ${GUEST_TIMERS_SOURCE}
       return Promise.resolve(result).then(serialise);
     }
     return serialise(result);
-  }
-  run.runTimer = runTimer;
-  return run;
+  };
 })(globalThis.${HOST_GLOBALS.bridge});
 `;
+
+/**
+ * The Web-standard globals, each compiled as a script of its own after PRELUDE_SOURCE: QuickJS
+ * keeps a script's whole parse tree until it is compiled, and what that leaves behind in the
+ * heap is copied by every snapshot restore, so small scripts keep the snapshot small. Each
+ * runs with `bridge` (the host functions), `shared` (what the parts share), `define` and `g`
+ * in scope. The last one evaluates to the timers' runTimer, which only the host holds, and
+ * removes the bridge.
+ */
+export const PRELUDE_PARTS: readonly string[] = [GUEST_TEXT_SOURCE, GUEST_URL_SOURCE, GUEST_CLONE_SOURCE, GUEST_RANDOM_SOURCE, GUEST_TIMERS_SOURCE].map(
+  (source, i, all) => `(function (bridge) {
+  "use strict";
+  var g = globalThis, shared = bridge.shared, define = shared.define;
+${source}
+${i === all.length - 1 ? `  delete g.${HOST_GLOBALS.bridge};
+  return runTimer;` : ""}
+})(globalThis.${HOST_GLOBALS.bridge});
+`,
+);

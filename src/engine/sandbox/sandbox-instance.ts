@@ -4,7 +4,7 @@ import type { ConsoleSink } from "./console-sink.ts";
 import type { RunGuard } from "./guard.ts";
 import type { HttpBridge } from "./http-bridge.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
-import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_SOURCE, VOID_RUN } from "./prelude.ts";
+import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_PARTS, PRELUDE_SOURCE, VOID_RUN } from "./prelude.ts";
 import { callFunctionAsync, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
 import type { Replay } from "./replay.ts";
 import { urlOperation } from "./url-host.ts";
@@ -104,7 +104,11 @@ export class SandboxInstance {
       }),
     });
     const runner = context.unwrapResult(context.evalCode(PRELUDE_SOURCE, PRELUDE_FILENAME, { type: "global" }));
-    const runTimer = context.getProp(runner, "runTimer");
+    let runTimer = context.undefined;
+    for (const part of PRELUDE_PARTS) {
+      runTimer.dispose();
+      runTimer = context.unwrapResult(context.evalCode(part, PRELUDE_FILENAME, { type: "global" }));
+    }
     instance = new SandboxInstance(wasm, context, runner, runTimer, MemorySnapshot.capture(wasm.memory));
     return instance;
   }
