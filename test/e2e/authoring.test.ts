@@ -200,6 +200,10 @@ describe("ratchet validate", () => {
     }
     expect(checked.stdout).toMatch(/- input against input\.schema\.json/);
     expect(checked.stdout).toMatch(/- syntax and entry point/);
+    const { "main.js": _code, ...withoutCode } = taskFiles;
+    const missing = await ratchet(work, "validate", await writeFolder("verbose-missing", withoutCode), "--verbose");
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toMatch(/^  main\.js: 1 error$/m);
   });
 
   it("a missing folder or a file given as the folder is a clear error, exit 2", async () => {

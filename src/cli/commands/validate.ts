@@ -25,7 +25,9 @@ export async function validateCommand(engine: Engine, dir: string, options: Vali
   for (const problem of problems) io.out(formatProblem(problem));
   if (options.verbose) {
     io.out(`checked ${dir}:`);
-    for (const { file, checks } of checked.checked) {
+    // A missing file was not checked, but it has its problem to show.
+    const unchecked = [...new Set(problems.map((p) => p.file))].filter((file) => !checked.checked.some((f) => f.file === file));
+    for (const { file, checks } of [...checked.checked, ...unchecked.map((file) => ({ file, checks: [] }))]) {
       io.out(`  ${file}: ${tally(problems.filter((p) => p.file === file))}`);
       for (const check of checks) io.out(`    - ${check}`);
     }
