@@ -49,7 +49,11 @@ const FUTURE_FLAGS: Record<string, Record<string, string | undefined>> = {
     "--mock-endpoints": "mock_http in a test (ratchet test DIR)",
   },
   "run-batch": { "--compare-outputs": "ratchet run-batch DIR --input-dir D --aggregate-results" },
-  watch: { "--live-reload": undefined },
+  watch: {
+    "--on-change": "ratchet watch DIR --input-file F, which always runs again on change",
+    "--auto-restart": "ratchet watch DIR --input-file F, which always runs again on change",
+    "--live-reload": undefined,
+  },
   test: {
     "--coverage": undefined,
     "--performance-baseline": undefined,

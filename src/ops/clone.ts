@@ -1,5 +1,5 @@
 import { cp, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { TASK_FILES } from "../engine/index.ts";
 import { UsageError } from "../cli/exit-codes.ts";
 import { checkMetadata, readMetadataFile, writeMetadataChanges } from "./metadata-file.ts";
@@ -24,6 +24,7 @@ export interface CloneResult {
 /** Copies a valid task folder to a new one that is a task of its own, and checks that the copy validates. */
 export async function cloneTask(context: Pick<TaskOpContext, "engine" | "onProblem">, source: string, target: string, options: CloneOptions = {}): Promise<CloneResult> {
   if (await stat(target).catch(() => undefined)) throw new UsageError(`${target} already exists; clone refuses to overwrite it (choose another folder or remove it)`);
+  if (resolve(target).startsWith(resolve(source) + sep)) throw new UsageError(`${target} is inside ${source}; a task cannot be copied into itself`);
   await openTask(context, source);
   await cp(source, target, { recursive: true, errorOnExist: true, force: false });
   try {
