@@ -279,11 +279,12 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
 
     it("refuses fetches past maxFetches with FetchLimitError, even if the task catches it", async () => {
       const result = await run(
-        `(function(input) { for (var i = 0; i < 10; i++) { try { fetch(input.url + "/json"); } catch (e) {} } return "done"; })`,
+        `(function(input) { for (var i = 0; i < 10; i++) { try { fetch(input.url + "/json"); } catch (e) { console.log("caught " + e.name); } } return "done"; })`,
         { url: upstream() },
         { limits: { maxFetches: 3 } },
       );
       expect(result.error).toMatchObject({ type: "FetchLimitError", details: { limit: "maxFetches", value: 3 } });
+      expect(result.logs).toEqual([]);
       expect(result.http).toHaveLength(3);
       await expectStillWorks();
     });
@@ -305,7 +306,7 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
     });
 
     it("ends chatty code with LogLimitError by lines and by bytes", async () => {
-      const byLines = await run("(function() { for (var i = 0; i < 100; i++) console.log('line ' + i); })", {}, { limits: { maxLogLines: 5 } });
+      const byLines = await run("(function() { for (var i = 0; i < 100; i++) { try { console.log('line ' + i); } catch (e) { return 'caught ' + e.name; } } })", {}, { limits: { maxLogLines: 5 } });
       expect(byLines.error).toMatchObject({ type: "LogLimitError", details: { limit: "maxLogLines", value: 5 } });
       expect(byLines.logs).toHaveLength(5);
       const byBytes = await run("(function() { console.log('x'.repeat(600)); console.log('y'.repeat(600)); })", {}, { limits: { maxLogBytes: 1000 } });

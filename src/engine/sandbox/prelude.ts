@@ -19,9 +19,10 @@ export const HOST_GLOBALS = {
 } as const;
 
 /**
- * What the host's fetch answers on the sync build once the run is void (it reached a fetch the
- * recording cannot answer): the guest spins until the interrupt handler ends the run, which
- * QuickJS does with an error no catch or finally block sees. So task code never learns of it.
+ * What the host's fetch and log answer once the run must end: a limit was hit, or (sync build)
+ * the run is void because it reached a fetch the recording cannot answer. The guest spins until
+ * the interrupt handler ends the run, which QuickJS does with an error no catch or finally block
+ * sees. So task code never learns of it, and cannot carry on.
  */
 export const VOID_RUN = "";
 
@@ -80,7 +81,8 @@ export const PRELUDE_SOURCE = `
   var consoleObject = {};
   levels.forEach(function (level) {
     consoleObject[level] = function () {
-      hostLog(level, Array.prototype.map.call(arguments, describe).join(" "));
+      var stop = hostLog(level, Array.prototype.map.call(arguments, describe).join(" "));
+      for (;;) { if (stop !== ${JSON.stringify(VOID_RUN)}) break; }
     };
   });
   define("console", consoleObject);

@@ -234,13 +234,24 @@ function installBridge(context: QuickJSContext, functions: Record<string, QuickJ
   object.dispose();
 }
 
-/** The guest's request as the recording answers it, or the error the guest gets when the run took another path. */
-function recorded(context: QuickJSContext, run: RunBinding, requestText: string): { value: QuickJSHandle } | { error: QuickJSHandle } | undefined {
+/**
+ * Whether the run must end: a limit or a divergence tripped its guard, or (sync build) it
+ * reached a fetch the recording cannot answer. Host functions then answer VOID_RUN, on which
+ * the guest spins into the interrupt handler, so task code never sees why.
+ */
+function stopping(run: RunBinding): boolean {
+  return run.missedFetch !== undefined || run.guard.tripped !== undefined;
+}
+
+/** The recorded answer to the guest's request; undefined when there is none yet. A different request than recorded trips the guard. */
+function recorded(run: RunBinding, requestText: string): string | undefined {
   const found = run.replay.answer(requestText);
-  if ("answer" in found) return { value: context.newString(found.answer) };
-  if ("missing" in found) return undefined;
-  const tripped = run.guard.trip("SandboxError", `The task made a different request when it was run again (${requestText} instead of ${found.diverged}): it depends on something other than its input, the clock, Math.random and its fetch answers`);
-  return { error: context.newError({ name: tripped.type, message: tripped.message }) };
+  if ("answer" in found) return found.answer;
+  if ("diverged" in found) {
+    run.guard.trip("SandboxError", `The task made a different request when it was run again (${requestText} instead of ${found.diverged}): it depends on something other than its input, the clock, Math.random, crypto and its fetch answers`);
+    return VOID_RUN;
+  }
+  return undefined;
 }
 
 function asyncFetchFunction(context: QuickJSAsyncContext, current: () => RunBinding | undefined): QuickJSHandle {
@@ -249,12 +260,13 @@ function asyncFetchFunction(context: QuickJSAsyncContext, current: () => RunBind
     if (!run?.suspendable) {
       return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) } as never;
     }
+    if (stopping(run)) return Promise.resolve(context.newString(VOID_RUN));
     const requestText = context.getString(requestHandle);
-    const known = recorded(context, run, requestText);
-    if (known) return Promise.resolve("value" in known ? known.value : ({ error: known.error } as never));
+    const known = recorded(run, requestText);
+    if (known !== undefined) return Promise.resolve(context.newString(known));
     return run.bridge.handle(requestText).then((answer) => {
       run.replay.record(requestText, answer);
-      return context.newString(answer);
+      return context.newString(stopping(run) ? VOID_RUN : answer);
     });
   });
 }
@@ -264,10 +276,10 @@ function syncFetchFunction(context: QuickJSContext, current: () => RunBinding | 
     const run = current();
     if (!run) return { error: context.newError({ name: "NetworkError", message: "fetch cannot be called here" }) };
     // Only the first request the recording cannot answer is made: what the run does after it is void.
-    if (run.missedFetch !== undefined) return context.newString(VOID_RUN);
+    if (stopping(run)) return context.newString(VOID_RUN);
     const requestText = context.getString(requestHandle);
-    const known = recorded(context, run, requestText);
-    if (known) return known;
+    const known = recorded(run, requestText);
+    if (known !== undefined) return context.newString(known);
     run.missedFetch = requestText;
     return context.newString(VOID_RUN);
   });
@@ -280,10 +292,9 @@ function nowFunction(context: QuickJSContext, current: () => RunBinding | undefi
 function logFunction(context: QuickJSContext, current: () => RunBinding | undefined): QuickJSHandle {
   return context.newFunction("log", (levelHandle, messageHandle) => {
     const run = current();
+    if (!run) return undefined;
     // A void run's lines are never kept, so they cannot trip the log limits either.
-    if (!run || run.missedFetch !== undefined) return undefined;
-    const refused = run.sink.write(context.getString(levelHandle), context.getString(messageHandle));
-    if (refused) return { error: context.newError({ name: "LogLimitError", message: refused }) };
+    if (stopping(run) || run.sink.write(context.getString(levelHandle), context.getString(messageHandle))) return context.newString(VOID_RUN);
     return undefined;
   });
 }
