@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -42,14 +42,23 @@ async function writeTask(name: string, files: Record<string, string>, tests: Rec
   return dir;
 }
 
-/** Parses XML with a real parser (Python's ElementTree) and gives back the elements as JSON. */
-function parseXml(text: string): { tag: string; attrib: Record<string, string>; text: string; children: unknown[] } {
-  const script = `import json, sys, xml.etree.ElementTree as ET
-def conv(e): return {"tag": e.tag, "attrib": e.attrib, "text": e.text or "", "children": [conv(c) for c in e]}
-print(json.dumps(conv(ET.fromstring(sys.stdin.buffer.read()))))`;
-  const parsed = spawnSync("python3", ["-c", script], { input: text, encoding: "utf8" });
-  if (parsed.status !== 0) throw new Error(`not well-formed XML: ${parsed.stderr}\n${text}`);
-  return JSON.parse(parsed.stdout);
+type XmlElement = { tag: string; attrib: Record<string, string>; text: string; children: XmlElement[] };
+type OrderedNode = Record<string, unknown> & { ":@"?: Record<string, string> };
+
+/** Parses XML with a real parser (fast-xml-parser, refusing XML that is not well-formed) into elements. */
+function parseXml(text: string): XmlElement {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} at line ${valid.err.line}\n${text}`);
+  const nodes = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", parseTagValue: false, parseAttributeValue: false, trimValues: false }).parse(text) as OrderedNode[];
+  const convert = (node: OrderedNode): XmlElement => {
+    const tag = Object.keys(node).find((key) => key !== ":@")!;
+    const content = node[tag] as OrderedNode[];
+    const text = content.filter((child) => "#text" in child).map((child) => String(child["#text"])).join("");
+    const children = content.filter((child) => !("#text" in child)).map(convert);
+    return { tag, attrib: node[":@"] ?? {}, text, children };
+  };
+  const root = nodes.find((node) => !Object.keys(node).some((key) => key.startsWith("?")))!;
+  return convert(root);
 }
 
 describe("ratchet test reports", () => {
@@ -58,7 +67,7 @@ describe("ratchet test reports", () => {
     const ran = await ratchet(work, "test", dir, "--report-format", "junit");
     expect(ran.code).toBe(1);
     const root = parseXml(ran.stdout);
-    type El = ReturnType<typeof parseXml>;
+    type El = XmlElement;
     const suite = (root.tag === "testsuite" ? root : (root.children as El[]).find((c) => c.tag === "testsuite"))!;
     expect(suite.attrib).toMatchObject({ tests: "2", failures: "1" });
     expect(Number(suite.attrib.time)).toBeGreaterThanOrEqual(0);
