@@ -1,0 +1,95 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, descendants, startServe, type ServeProcess } from "../support/serve-process.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/ratchet.js");
+// The built CLI on the machine's Node (20), as an installed package runs it (install.test.ts runs the installed one).
+const NODE = "/usr/bin/node";
+
+let work: string;
+let server: ServeProcess;
+let base: string;
+
+const run = (name: string, input: unknown) => fetch(`${base}/api/v1/run/${name}`, { method: "POST", body: JSON.stringify(input) });
+
+/** `ratchet serve` in a folder that holds only tasks/ with one sample task. */
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "ratchet-serve-"));
+  await cp(join(ROOT, "tasks/addition"), join(work, "tasks/addition"), { recursive: true });
+  server = startServe(NODE, [BIN, "serve", "--port", "0"], work);
+  [, base] = (await server.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
+  await server.waitFor(/watching /, 60_000);
+}, 180_000);
+
+afterAll(async () => {
+  server?.child.kill("SIGKILL");
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("ratchet serve", () => {
+  it("prints what it serves and applies the migrations into ./.ratchet/state", () => {
+    expect(server.log()).toContain(`REST API  ${base}/api/v1`);
+    expect(server.log()).toContain(`health    ${base}/health`);
+    expect(server.log()).toContain(`metrics   ${base}/metrics`);
+    expect(server.log()).toContain(`with local D1 and R2 in ${join(work, ".ratchet/state")}`);
+    expect(server.log()).toMatch(/applied migrations 0000_init\.sql, /);
+    expect(server.log()).toContain("1 tasks deployed: addition");
+  });
+
+  it("serves the task folder over HTTP, and none of the Worker's built-in sample tasks", async () => {
+    const response = await run("addition", { num1: 40, num2: 2 });
+    expect(await response.json()).toEqual({ sum: 42 });
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    const listed = (await (await fetch(`${base}/api/v1/tasks`)).json()) as { tasks: { name: string }[] };
+    expect(listed.tasks.map((t) => t.name)).toEqual(["addition"]);
+  });
+
+  it("deploys main.js again when it changes, under a development version when metadata.json keeps its version", async () => {
+    const file = join(work, "tasks/addition/main.js");
+    await writeFile(file, (await readFile(file, "utf8")).replace("num1 + num2", "num1 + num2 + 1000"));
+    let output: unknown;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      output = await (await run("addition", { num1: 40, num2: 2 })).json();
+      if ((output as { sum: number }).sum !== 42) break;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    expect(output).toEqual({ sum: 1042 });
+    expect(server.log()).toMatch(/addition: created \(version 1\.0\.0\+dev\.[0-9a-f]{12}, sha256:/);
+  });
+
+  it("reports an invalid folder with its problems and skips it, serving on", async () => {
+    await mkdir(join(work, "tasks/broken"));
+    await writeFile(join(work, "tasks/broken/metadata.json"), '{"uuid": ');
+    await server.waitFor(/broken: skipped: /, 30_000);
+    expect(server.log()).toMatch(/broken: .*metadata\.json:1:\d+: Invalid JSON/);
+    expect(server.log()).toMatch(/broken: .*main\.js: File is missing/);
+    expect((await run("addition", { num1: 1, num2: 1 })).status).toBe(200);
+  });
+
+  it("stops with every process it started on SIGTERM; the state folder keeps the tasks for the next start", async () => {
+    const tree = descendants(server.child.pid!);
+    expect(tree.length).toBeGreaterThan(0);
+    server.child.kill("SIGTERM");
+    await server.exited;
+    expect(server.log()).toContain("SIGTERM: stopping");
+    expect(tree.filter(alive)).toEqual([]);
+
+    const elsewhere = await mkdtemp(join(tmpdir(), "ratchet-serve-again-"));
+    const again = startServe(NODE, [BIN, "serve", "--port", "0", "--no-watch", "--state-dir", join(work, ".ratchet/state")], elsewhere);
+    try {
+      const [, url] = (await again.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
+      await again.waitFor(/no tasks folder/, 30_000);
+      expect(again.log()).not.toContain("applied migrations");
+      const response = await fetch(`${url}/api/v1/run/addition`, { method: "POST", body: JSON.stringify({ num1: 40, num2: 2 }) });
+      expect(await response.json()).toEqual({ sum: 1042 });
+    } finally {
+      again.child.kill("SIGTERM");
+      await again.exited;
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
