@@ -3,6 +3,7 @@ import type { ExecutionLimits } from "../limits.ts";
 import type { ConsoleSink } from "./console-sink.ts";
 import type { RunGuard } from "./guard.ts";
 import type { HttpBridge } from "./http-bridge.ts";
+import { SEED_WORDS } from "./guest-random.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
 import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_PARTS, PRELUDE_SOURCE, VOID_RUN } from "./prelude.ts";
 import { callFunctionAsync, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
@@ -30,6 +31,9 @@ export type MaybePromise<T> = T | Promise<T>;
 
 /** The value or the exception of evaluating code. */
 export type Evaluated = ReturnType<QuickJSContext["evalCode"]>;
+
+/** The seed outside a run (nothing calls for it there), in the shape guest-random.ts reads. */
+const UNBOUND_SEED = Array<number>(SEED_WORDS).fill(0).join(",");
 
 /** Loaded tasks kept per sync instance (each ~200 KiB), and where their heap may grow while loading. */
 const MAX_LOADED_TASKS = 16;
@@ -95,7 +99,7 @@ export class SandboxInstance {
       fetch: fetchFn,
       log: logFunction(context, called),
       now: nowFunction(context, called),
-      seed: context.newFunction("seed", () => context.newString(called()?.replay.seed ?? "0,0,0,1")),
+      seed: context.newFunction("seed", () => context.newString(called()?.replay.seed ?? UNBOUND_SEED)),
       // Parsing is pure, so it is no outside dependency: not counted.
       url: context.newFunction("url", (request) => context.newString(urlOperation(context.getString(request)))),
       timer: context.newFunction("timer", () => {
