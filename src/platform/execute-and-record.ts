@@ -19,19 +19,23 @@ export interface InvokeOptions {
 export interface Invocation {
   result: ExecutionResult;
   version: VersionRef;
-  /** Settles when the execution record is written. */
-  recorded: Promise<void>;
+  /**
+   * Settles when the record is in D1 (true) or was finally lost (false: counted and logged).
+   * Hosts wait for it before they hand out the execution id, so any later read finds it.
+   */
+  recorded: Promise<boolean>;
 }
 
 /** The Worker's own fetch, as the engine takes it: every guest request goes out through it. */
 export const platformFetch = (request: Request): Promise<Response> => fetch(request);
 
 /**
- * The one execution path of the Worker: resolve the version (cached per isolate), load its
- * bundle (cached by hash), run it, and record the execution whatever the outcome, with the
- * secrets of its input redacted (see redactSecrets). Recording finishes after the response
- * through waitUntil, batched with other requests' records, and is retried once before it is
- * given up with a log line.
+ * The one execution path of the platform, for every host (HTTP routes, the scheduler, and next
+ * MCP and GraphQL): resolve the version (cached per isolate), load its bundle (cached by hash),
+ * run it, and record the execution whatever the outcome, with the secrets of its input redacted
+ * (see redactSecrets). The record is written as soon as the run ends, group-committed with other
+ * requests' records and retried within a bound (record-writer.ts); `recorded` says when. It is
+ * also handed to waitUntil, so it completes even for a host that does not wait.
  */
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
   const version = await resolveVersion(env, name, options.version);
@@ -45,13 +49,13 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
   });
   // The record keeps the input without its secrets (the task got them whole).
   const recordedInput = redactSecrets(input, bundle.input_schema);
-  const record = () => recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf });
-  const recorded = record()
-    .catch(() => record())
-    .then(
-      () => undefined,
-      (error) => console.error(`execution ${result.executionId} of ${name} could not be recorded`, error),
-    );
+  const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf }).then(
+    () => true,
+    (error) => {
+      console.error(`execution ${result.executionId} of ${name} could not be recorded`, error);
+      return false;
+    },
+  );
   ctx.waitUntil(recorded);
   return { result, version, recorded };
 }

@@ -1,25 +1,30 @@
 import { executionRow, insertExecutions, type ExecutionRecordInput, type ExecutionRow } from "../store/executions.ts";
-import { isUniqueViolation } from "../store/errors.ts";
+import { isConstraintViolation, isUniqueViolation } from "../store/errors.ts";
 import { openDb, type Db } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
 
 /** Rows one D1 batch writes at most. */
 const MAX_BATCH = 250;
 /**
- * How long a writer lets rows gather before it writes them. Each D1 call costs far more than
- * a row in it (locally, Miniflare spends ~0.85 ms of CPU on a call and ~0.05 ms on a row),
- * so under load this turns many calls into one; a record lands some 50-100 ms after its
- * response, which nobody waits for (the scheduler's runs excepted, which run side by side).
+ * How often a request whose row is queued or being written looks whether it is done. The
+ * response waits for its record, so a look costs latency: a local D1 batch takes 1-3 ms.
  */
-const GATHER_MS = 50;
+const POLL_MS = 1;
 /**
- * How often a request whose row is queued or being written looks whether it is done. Each
- * look is a timer the request pays for; with looks as far apart as the gathering, most rows
- * are written by the first one.
+ * Pauses before each further attempt of a record D1 refused (a fault, not the row itself):
+ * seven attempts over about 3.2 s, which the response waits for. Then the record is lost,
+ * counted in /metrics (ratchet_execution_records_lost_total) and logged.
  */
-const POLL_MS = 50;
-/** After this many looks (~5 s or more) a request stops relying on a writer that may be gone and writes its row itself. */
-const MAX_POLLS = 100;
+export const RETRY_PAUSES_MS = [50, 100, 200, 400, 800, 1600];
+/** A writer busy this long belongs to a request that was cut off: the next request takes over. */
+const WRITER_STALE_MS = 10_000;
+
+/** A record that could not be written, after every attempt. */
+export class RecordLostError extends Error {
+  constructor(executionId: string, attempts: number, cause: unknown) {
+    super(`execution ${executionId} was not recorded after ${attempts} attempt(s): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
 
 interface Queued {
   row: ExecutionRow;
@@ -28,22 +33,28 @@ interface Queued {
 }
 
 const queue: Queued[] = [];
-let writing = false;
+let writerSince: number | undefined;
+
+/** This isolate's record-writing figures, for /metrics. */
+export const recordStats = { written: 0, lost: 0, batches: 0, rowsWritten: 0 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes rows; a unique violation on a row's id means an earlier attempt already wrote it. */
 async function write(db: Db, batch: Queued[]): Promise<void> {
   for (const entry of batch) entry.state = "writing";
+  const wrote = (rowsWritten: number, entries: Queued[]) => {
+    for (const entry of entries) entry.state = "written";
+    recordStats.batches += 1;
+    recordStats.rowsWritten += rowsWritten;
+  };
   try {
-    await insertExecutions(db, batch.map((e) => e.row));
-    for (const entry of batch) entry.state = "written";
+    wrote((await insertExecutions(db, batch.map((e) => e.row))).rowsWritten, batch);
   } catch {
     // One bad row must not sink the rest: each is tried on its own.
     for (const entry of batch) {
       try {
-        await insertExecutions(db, [entry.row]);
-        entry.state = "written";
+        wrote((await insertExecutions(db, [entry.row])).rowsWritten, [entry]);
       } catch (error) {
         entry.state = isUniqueViolation(error) ? "written" : "failed";
         entry.error = error;
@@ -53,34 +64,53 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
 }
 
 /**
- * Records one execution, sharing D1 writes with the isolate's other requests (group commit):
- * the first request to find no writer lets rows gather for GATHER_MS and writes them all in
- * one batch; rows queued while it writes go with the next batch. Each request stays (through
- * its own waitUntil) until its own row is written, and waits on its own timers, never on
- * another request's promise, which workerd would cancel as hung.
+ * Writes one row, sharing D1 writes with the isolate's other requests (group commit with no
+ * gathering delay): a request that finds no writer writes at once every row queued; rows queued
+ * while it writes go in the next batch, written by the first of their requests to look. Each
+ * request waits on its own timers, never on another request's promise, which workerd would
+ * cancel as hung.
+ */
+async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
+  const entry: Queued = { row, state: "queued" };
+  queue.push(entry);
+  for (;;) {
+    if (entry.state === "written") return;
+    if (entry.state === "failed") throw entry.error;
+    const now = Date.now();
+    if (writerSince !== undefined && now - writerSince > WRITER_STALE_MS) writerSince = undefined;
+    if (writerSince === undefined && entry.state === "queued") {
+      writerSince = now;
+      try {
+        await write(db, queue.splice(0, MAX_BATCH));
+      } finally {
+        writerSince = undefined;
+      }
+    } else {
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+/**
+ * Records one execution and settles when D1 holds it, so any later request, from any isolate,
+ * reads it. A record D1 refuses is tried again after each of RETRY_PAUSES_MS; one that breaks a
+ * constraint is not (it never will fit). Throws RecordLostError when it was not written, counted.
  */
 export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
   const db = openDb(env.DB);
-  const entry: Queued = { row: await executionRow(env.BUNDLES, record), state: "queued" };
-  queue.push(entry);
-  for (let polls = 0; ; polls += 1) {
-    if (entry.state === "written") return;
-    if (entry.state === "failed") throw entry.error;
-    if (!writing) {
-      writing = true;
-      try {
-        await sleep(GATHER_MS);
-        await write(db, queue.splice(0, MAX_BATCH));
-      } finally {
-        writing = false;
+  const row = await executionRow(env.BUNDLES, record);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writeShared(db, row);
+      recordStats.written += 1;
+      return;
+    } catch (error) {
+      const pause = RETRY_PAUSES_MS[attempt - 1];
+      if (pause === undefined || isConstraintViolation(error)) {
+        recordStats.lost += 1;
+        throw new RecordLostError(row.id, attempt, error);
       }
-    } else if (polls >= MAX_POLLS) {
-      // The writer may belong to a request that was cut off: stop waiting for it.
-      writing = false;
-      if (entry.state === "queued") queue.splice(queue.indexOf(entry), 1);
-      await write(db, [entry]);
-    } else {
-      await sleep(POLL_MS);
+      await sleep(pause);
     }
   }
 }

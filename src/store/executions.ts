@@ -1,7 +1,7 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
-import { and, desc, eq, getTableColumns, gte, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lt, lte, sql, type SQL } from "drizzle-orm";
 import { utf8Exceeds, type ExecutionResult } from "../engine/index.ts";
-import { executionDurationBuckets, executions, executionTotals } from "./schema.ts";
+import { executions, executionStats } from "./schema.ts";
 import type { Db } from "./tasks.ts";
 
 export type ExecutionRow = typeof executions.$inferSelect;
@@ -71,13 +71,44 @@ function insertStatement(db: Db, encoded: string) {
   return db.insert(executions).select(sql`select ${values} from json_each(${encoded})`);
 }
 
+/** Upper bounds (ms) of the duration histogram /metrics reports. */
+export const DURATION_BOUNDS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+
+/** The histogram bucket a duration is counted in: the smallest bound at or above it. */
+const bucketOf = (durationMs: number) => String(DURATION_BOUNDS.find((le) => durationMs <= le) ?? "+Inf");
+
+/** The rows' contribution to execution_stats, one entry per (task, status, bucket), as one upsert. */
+function statsStatement(db: Db, rows: ExecutionRow[]) {
+  const groups = new Map<string, [string, string, string, number, number]>();
+  for (const row of rows) {
+    const le = bucketOf(row.durationMs);
+    const key = JSON.stringify([row.taskName, row.status, le]);
+    const group = groups.get(key) ?? [row.taskName, row.status, le, 0, 0];
+    group[3] += 1;
+    group[4] += row.durationMs;
+    groups.set(key, group);
+  }
+  const field = (i: number) => sql.raw(`json_extract(value, '$[${i}]')`);
+  return db
+    .insert(executionStats)
+    .select(sql`select ${field(0)}, ${field(1)}, ${field(2)}, ${field(3)}, ${field(4)} from json_each(${JSON.stringify([...groups.values()])}) where true`)
+    .onConflictDoUpdate({
+      target: [executionStats.taskName, executionStats.status, executionStats.le],
+      set: { count: sql`${executionStats.count} + excluded.count`, durationMsSum: sql`${executionStats.durationMsSum} + excluded.duration_ms_sum` },
+    });
+}
+
+/** D1's own count of what a statement wrote: the row, each index entry, each row of another table. */
+const rowsWrittenBy = (result: unknown) => (result as { meta?: { rows_written?: number } } | undefined)?.meta?.rows_written ?? 0;
+
 /**
- * Inserts execution rows in one D1 batch (one transaction): all of them or none; a trigger
- * adds them to the totals (migrations/0004_count_executions.sql). The rows travel as one JSON
- * parameter per statement that SQLite unpacks with json_each, each value encoded by its schema
- * column, so a batch costs a few bound values however many rows it has.
+ * Inserts execution rows and adds them to execution_stats in one D1 batch (one transaction):
+ * all of it or none. The rows travel as one JSON parameter per statement that SQLite unpacks
+ * with json_each, each value encoded by its schema column, so a batch costs a few bound values
+ * however many rows it has. Answers the rows D1 reports written (what it bills).
  */
-export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<void> {
+export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<{ rowsWritten: number }> {
+  if (rows.length === 0) return { rowsWritten: 0 };
   const chunks: string[] = [];
   let chunk: string[] = [];
   let bytes = 0;
@@ -95,18 +126,30 @@ export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<vo
   }
   if (chunk.length > 0) chunks.push(`[${chunk.join(",")}]`);
   const [first, ...rest] = chunks.map((encoded) => insertStatement(db, encoded));
-  if (first) await db.batch([first, ...rest]);
+  const results = await db.batch([first!, ...rest, statsStatement(db, rows)]);
+  return { rowsWritten: results.reduce((sum: number, result) => sum + rowsWrittenBy(result), 0) };
 }
 
 /** Totals by task and status, and the cumulative duration histogram, for /metrics. */
 export async function executionMetrics(db: Db) {
-  const [totals, buckets] = await Promise.all([db.select().from(executionTotals), db.select().from(executionDurationBuckets).orderBy(executionDurationBuckets.le)]);
+  const stats = await db.select().from(executionStats);
+  const totals = new Map<string, { taskName: string; status: string; count: number; durationMsSum: number }>();
+  const perBucket = new Map<string, number>();
+  for (const s of stats) {
+    const key = JSON.stringify([s.taskName, s.status]);
+    const total = totals.get(key) ?? { taskName: s.taskName, status: s.status, count: 0, durationMsSum: 0 };
+    total.count += s.count;
+    total.durationMsSum += s.durationMsSum;
+    totals.set(key, total);
+    perBucket.set(s.le, (perBucket.get(s.le) ?? 0) + s.count);
+  }
   let atOrUnder = 0;
+  const all = [...totals.values()];
   return {
-    totals,
-    buckets: buckets.map((b) => ({ le: b.le, count: (atOrUnder += b.count) })),
-    count: totals.reduce((sum, t) => sum + t.count, 0),
-    durationMsSum: totals.reduce((sum, t) => sum + t.durationMsSum, 0),
+    totals: all,
+    buckets: DURATION_BOUNDS.map((le) => ({ le, count: (atOrUnder += perBucket.get(String(le)) ?? 0) })),
+    count: all.reduce((sum, t) => sum + t.count, 0),
+    durationMsSum: all.reduce((sum, t) => sum + t.durationMsSum, 0),
   };
 }
 
@@ -118,27 +161,34 @@ export interface ExecutionQuery {
   since?: string;
   until?: string;
   limit: number;
-  /** Position after which the page starts (newest first): the last row of the previous page. */
-  before?: { startedAt: string; id: string };
+  /** The id after which the page starts (newest first): the last row of the previous page. */
+  before?: string;
 }
 
-/** Executions newest first, with keyset pagination on (started_at, id). */
+/** The smallest UUIDv7 of a millisecond (its first 48 bits) as a string prefix: ids sort by it as text. */
+function idPrefixAt(ms: number): string {
+  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1)).toString(16).padStart(12, "0");
+  return `${hex.slice(0, 8)}-${hex.slice(8)}`;
+}
+
+/**
+ * Executions newest first, with keyset pagination on the id. Ids are UUIDv7, whose first 48
+ * bits are the start time in ms, so id order is start order and a time range is an id range:
+ * the query walks the primary key (or the task index) and needs no other index.
+ */
 export function listExecutions(db: Db, query: ExecutionQuery): Promise<ExecutionRow[]> {
   const filters: (SQL | undefined)[] = [];
   if (query.task) filters.push(eq(executions.taskName, query.task));
   if (query.status) filters.push(eq(executions.status, query.status));
   if (query.trigger) filters.push(eq(executions.trigger, query.trigger));
-  if (query.since) filters.push(gte(executions.startedAt, query.since));
-  if (query.until) filters.push(lte(executions.startedAt, query.until));
-  if (query.before) {
-    const { startedAt, id } = query.before;
-    filters.push(or(lt(executions.startedAt, startedAt), and(eq(executions.startedAt, startedAt), lt(executions.id, id))));
-  }
+  if (query.since) filters.push(gte(executions.id, idPrefixAt(Date.parse(query.since))), gte(executions.startedAt, query.since));
+  if (query.until) filters.push(lt(executions.id, idPrefixAt(Date.parse(query.until) + 1)), lte(executions.startedAt, query.until));
+  if (query.before) filters.push(lt(executions.id, query.before));
   return db
     .select()
     .from(executions)
     .where(and(...filters))
-    .orderBy(desc(executions.startedAt), desc(executions.id))
+    .orderBy(desc(executions.id))
     .limit(query.limit);
 }
 

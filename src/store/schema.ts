@@ -66,12 +66,12 @@ export const executions = sqliteTable(
     startedAt: text("started_at").notNull(),
     durationMs: real("duration_ms").notNull(),
   },
-  (t) => [
-    index("executions_started").on(t.startedAt, t.id),
-    index("executions_task_started").on(t.taskName, t.startedAt, t.id),
-    index("executions_status_started").on(t.status, t.startedAt, t.id),
-    index("executions_trigger_started").on(t.trigger, t.startedAt, t.id),
-  ],
+  // D1 bills each index an insert touches as one more row written. Ids are UUIDv7, in the order
+  // of started_at, so the primary key serves the newest-first list and its time filters; status
+  // and trigger filters walk it (two and four values). Only the task filter has an index. The
+  // table is WITHOUT ROWID (migrations/0006_executions_without_rowid.sql; Drizzle has no such
+  // option), so the row lives in the primary key's b-tree: one row written, not two.
+  (t) => [index("executions_task").on(t.taskName, t.id)],
 );
 
 /** A cron schedule: run `taskName` with `input` at every slot of `cron` in `timezone`. */
@@ -151,27 +151,21 @@ export const bundledRegistrations = sqliteTable(
 );
 
 /**
- * Running totals of the executions table by task and status, so /metrics reads a few rows
- * instead of the whole history. A trigger on executions keeps them, in the statement that
- * inserts the rows (migrations/0004_count_executions.sql: Drizzle's schema has no triggers).
+ * Running totals of the executions table by task, status and duration bucket (`le`: the
+ * smallest histogram bound at or above the duration, "+Inf" above them all), so /metrics reads a
+ * few rows instead of the whole history. The statement batch that inserts records adds them here
+ * in the same transaction: one row changes per (task, status, bucket) in the batch, not per
+ * execution. /metrics adds them up into totals and Prometheus's cumulative buckets. WITHOUT
+ * ROWID like executions (migrations/0006_executions_without_rowid.sql): a new group writes one row.
  */
-export const executionTotals = sqliteTable(
-  "execution_totals",
+export const executionStats = sqliteTable(
+  "execution_stats",
   {
     taskName: text("task_name").notNull(),
     status: text("status").notNull(),
+    le: text("le").notNull(),
     count: integer("count").notNull(),
     durationMsSum: real("duration_ms_sum").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.taskName, t.status] })],
+  (t) => [primaryKey({ columns: [t.taskName, t.status, t.le] })],
 );
-
-/**
- * Executions whose duration is at most `le` ms and over the next lower bound, for each bound
- * of the duration histogram (the rows the migration made); kept like executionTotals. One row
- * changes per execution; /metrics adds them up into Prometheus's cumulative buckets.
- */
-export const executionDurationBuckets = sqliteTable("execution_duration_buckets", {
-  le: real("le").primaryKey(),
-  count: integer("count").notNull(),
-});

@@ -13,7 +13,7 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { validateRoutes } from "./routes/validate.ts";
 
-/** The HTTP API under /api/v1: health is open, everything else passes the token check when one is set. */
+/** The HTTP API under /api/v1, with /health and /metrics at the root too: health is open, everything else passes the token check when one is set. */
 export function createApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.onError(renderError);
@@ -31,6 +31,9 @@ export function createApp(): Hono<AppEnv> {
   app.onError(renderError);
   app.notFound(notFound);
   resource(app, "/health", { GET: health });
+  // Where Prometheus and the guide look for it; behind the token like the API's own.
+  app.use("/metrics", requireToken);
+  resource(app, "/metrics", { GET: metrics });
   app.route("/api/v1", api);
   return app;
 }

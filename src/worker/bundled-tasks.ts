@@ -56,6 +56,8 @@ async function deployBundled(env: Env, db: Db, name: string, document: unknown):
 }
 
 let registered = false;
+/** A registration running after some request's response (through its waitUntil). */
+let inBackground = false;
 
 /**
  * Registers the bundled tasks, idempotently by content hash, until it has succeeded once in
@@ -68,7 +70,35 @@ export async function ensureBundledTasks(env: Env): Promise<void> {
   registered = true;
 }
 
+/**
+ * For an invocation of `name` that found no task: when `name` is a bundled task this isolate has
+ * not registered yet, registers now and answers true (look again); otherwise false.
+ */
+export async function registeredOnDemand(env: Env, name: string): Promise<boolean> {
+  if (registered || !BUNDLED.some((b) => b.name === name)) return false;
+  await ensureBundledTasks(env);
+  return true;
+}
+
+/** Invocations and reads of history do not wait for registration: an invocation of a bundled task not yet there registers it on demand. */
+const RUNS_WITHOUT_REGISTRATION = /\/(run\/[^/]+|tasks\/[^/]+\/execute|executions(\/[^/]*)?|validate|metrics)$/;
+
+/**
+ * Requests about tasks and schedules wait until the bundled tasks are registered in this isolate
+ * (a list must show them, a deploy must not race them). The others go on, and registration runs
+ * after their response: on a fresh isolate, the first invocation does not pay for it.
+ */
 export const bundledTasks: MiddlewareHandler<AppEnv> = async (c, next) => {
-  await ensureBundledTasks(c.env);
+  if (registered) return next();
+  if (!RUNS_WITHOUT_REGISTRATION.test(c.req.path)) {
+    await ensureBundledTasks(c.env);
+  } else if (!inBackground) {
+    inBackground = true;
+    c.executionCtx.waitUntil(
+      ensureBundledTasks(c.env)
+        .catch((error) => console.error("bundled tasks not registered yet; the next request tries again", error))
+        .finally(() => (inBackground = false)),
+    );
+  }
   return next();
 };

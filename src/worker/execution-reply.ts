@@ -1,7 +1,8 @@
 import type { Context, Handler } from "hono";
 import type { ExecutionResult } from "../engine/index.ts";
 import type { AppEnv } from "./app-env.ts";
-import { errorEnvelope } from "./errors.ts";
+import { registeredOnDemand } from "./bundled-tasks.ts";
+import { ApiError, errorEnvelope } from "./errors.ts";
 import { invokeTask } from "../platform/execute-and-record.ts";
 import { readJson, taskName } from "./request.ts";
 
@@ -46,7 +47,13 @@ export function executeHandler(style: "envelope" | "bare"): Handler<AppEnv> {
   return async (c) => {
     const name = taskName(c);
     const input = await readJson(c);
-    const { result } = await invokeTask(c.env, c.executionCtx, name, input, { trigger: "http", version: c.req.query("version") });
+    const options = { trigger: "http" as const, version: c.req.query("version") };
+    const { result, recorded } = await invokeTask(c.env, c.executionCtx, name, input, options).catch(async (error) => {
+      if (error instanceof ApiError && error.code === "not_found" && (await registeredOnDemand(c.env, name))) return invokeTask(c.env, c.executionCtx, name, input, options);
+      throw error;
+    });
+    // The id handed out must be readable by the next request: answer once the record is in D1.
+    await recorded;
     return executionReply(c, result, style);
   };
 }

@@ -1,4 +1,4 @@
-import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, createExecutionContext, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { deployBundle, openDb } from "../../src/store/tasks.ts";
 import { createApp } from "../../src/worker/app.ts";
@@ -33,6 +33,13 @@ describe("health and metrics", () => {
     expect(reply.body).toMatch(/ratchet_sandbox_instances\{build="sync",state="idle"\} \d+/);
     expect(reply.body).toMatch(/ratchet_sandbox_instances\{build="asyncify",state="idle"\} \d+/);
     expect(reply.body).toMatch(/ratchet_sandbox_runs_repeated_total \d+/);
+    expect(reply.body).toMatch(/^ratchet_execution_records_lost_total \d+$/m);
+  });
+
+  it("serves /metrics at the root too (where the guide and Prometheus look), open when no token is set", async () => {
+    const root = await SELF.fetch("http://ratchet.test/metrics");
+    expect(root.status).toBe(200);
+    expect(await root.text()).toMatch(/^ratchet_execution_records_lost_total \d+$/m);
   });
 });
 
@@ -407,6 +414,10 @@ describe("authentication", () => {
     expect(await missing.json()).toEqual({ error: { code: "unauthorized", message: "This API needs Authorization: Bearer <token>" } });
     expect((await request("/tasks", { Authorization: "Bearer wrong" })).status).toBe(401);
     expect((await request("/metrics")).status).toBe(401);
+    expect((await createApp().request("http://ratchet.test/metrics", {}, withToken as never, createExecutionContext())).status).toBe(401);
+    const rootMetrics = await createApp().request("http://ratchet.test/metrics", { headers: { Authorization: "Bearer s3cret-token" } }, withToken as never, createExecutionContext());
+    expect(rootMetrics.status).toBe(200);
+    expect(await rootMetrics.text()).toContain("ratchet_execution_records_lost_total");
     expect((await request("/tasks", { Authorization: "Bearer s3cret-token" })).status).toBe(200);
     expect((await request("/health")).status).toBe(200);
   });

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { v7 as uuidv7 } from "uuid";
 import { describe, expect, it } from "vitest";
 import type { ExecutionResult } from "../../src/engine/index.ts";
 import { DEFAULT_LIMITS } from "../../src/engine/limits.ts";
@@ -28,7 +29,7 @@ function resultOf(executionId: string, output: unknown): ExecutionResult {
 const countOf = async (task: string) => (await env.DB.prepare("select count(*) as n from executions where task_name = ?").bind(task).first<{ n: number }>())!.n;
 /** What /metrics reports for a task: the totals kept with the records. */
 const totalOf = async (task: string) =>
-  (await env.DB.prepare("select coalesce(sum(count), 0) as n from execution_totals where task_name = ?").bind(task).first<{ n: number }>())!.n;
+  (await env.DB.prepare("select coalesce(sum(count), 0) as n from execution_stats where task_name = ?").bind(task).first<{ n: number }>())!.n;
 
 describe("execution records (group commit)", () => {
   it("records every one of many concurrent invocations exactly once", async () => {
@@ -44,9 +45,9 @@ describe("execution records (group commit)", () => {
 
   it("writes the rest of a batch when one row of it is refused, and says which one failed", async () => {
     const task = uniqueName("batch");
-    const good = Array.from({ length: 6 }, (_, i) => recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: resultOf(crypto.randomUUID(), { i }) }));
+    const good = Array.from({ length: 6 }, (_, i) => recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: resultOf(uuidv7(), { i }) }));
     // NOT NULL on task_name refuses this row inside the same batch as the good ones.
-    const bad = recordExecution(env, { taskName: null as never, versionId: "v", input: {}, result: resultOf(crypto.randomUUID(), {}) });
+    const bad = recordExecution(env, { taskName: null as never, versionId: "v", input: {}, result: resultOf(uuidv7(), {}) });
     const settled = await Promise.allSettled([...good, bad]);
     expect(settled.slice(0, 6).every((s) => s.status === "fulfilled")).toBe(true);
     expect(settled[6]).toMatchObject({ status: "rejected" });
@@ -57,32 +58,37 @@ describe("execution records (group commit)", () => {
 
   it("counts a row an earlier attempt already wrote as written", async () => {
     const task = uniqueName("again");
-    const record = { taskName: task, versionId: "v", input: {}, result: resultOf(crypto.randomUUID(), { once: true }) };
+    const record = { taskName: task, versionId: "v", input: {}, result: resultOf(uuidv7(), { once: true }) };
     await recordExecution(env, record);
     await expect(recordExecution(env, record)).resolves.toBeUndefined();
     expect(await countOf(task)).toBe(1);
     expect(await totalOf(task)).toBe(1);
   });
 
-  it("counts, when the totals migration runs, the executions recorded before it, and keeps counting after", async () => {
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes("count_executions"));
+  it("keeps the history and counts it when the stats migration runs, and keeps counting after", async () => {
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes("executions_without_rowid"));
     expect(migration).toBeDefined();
-    // The database as it was before that migration: history, no totals, no trigger.
-    await env.DB.batch(["drop trigger executions_count", "delete from execution_totals", "delete from execution_duration_buckets"].map((q) => env.DB.prepare(q)));
     const task = uniqueName("backfill");
     for (const [i, durationMs] of [4, 30, 30, 60_000].entries()) {
-      await recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: { ...resultOf(crypto.randomUUID(), { i }), durationMs } });
+      await recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: { ...resultOf(uuidv7(), { i }), durationMs } });
     }
-    const rows = (await env.DB.prepare("select count(*) as n, sum(duration_ms) as sum from executions").first<{ n: number; sum: number }>())!;
+    const history = async () => (await env.DB.prepare("select id, task_name, status, duration_ms, input from executions order by id").all()).results;
+    const before = await history();
+    // The migration again over this history, as over a database the earlier migrations made: no totals yet.
+    await env.DB.prepare("delete from execution_stats").run();
     for (const query of migration!.queries) await env.DB.prepare(query).run();
+    expect(await history()).toEqual(before);
     const after = await executionMetrics(openDb(env.DB));
+    const rows = (await env.DB.prepare("select count(*) as n, sum(duration_ms) as sum from executions").first<{ n: number; sum: number }>())!;
     expect(after.count).toBe(rows.n);
     expect(after.durationMsSum).toBe(rows.sum);
     expect(after.totals.find((t) => t.taskName === task)).toMatchObject({ status: "completed", count: 4, durationMsSum: 60_064 });
     const under = async (le: number) => (await env.DB.prepare("select count(*) as n from executions where duration_ms <= ?").bind(le).first<{ n: number }>())!.n;
     for (const bucket of after.buckets) expect(bucket.count).toBe(await under(bucket.le));
-    await recordExecution(env, { taskName: task, versionId: "v", input: {}, result: { ...resultOf(crypto.randomUUID(), {}), durationMs: 1 } });
+    await recordExecution(env, { taskName: task, versionId: "v", input: {}, result: { ...resultOf(uuidv7(), {}), durationMs: 1 } });
     expect((await executionMetrics(openDb(env.DB))).count).toBe(rows.n + 1);
+    // The rebuilt table keeps no rowid: its rows live in the primary key.
+    expect((await env.DB.prepare("select sql from sqlite_master where name = 'executions'").first<{ sql: string }>())!.sql).toMatch(/WITHOUT ROWID/i);
   });
 
   it("keeps the totals and the duration histogram /metrics reports in step with the rows", async () => {
@@ -92,10 +98,10 @@ describe("execution records (group commit)", () => {
     const durations = [3, 7, 7, 40, 20_000];
     await Promise.all(
       durations.map((durationMs, i) =>
-        recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: { ...resultOf(crypto.randomUUID(), { i }), durationMs, status: i === 0 ? "failed" : "completed" } }),
+        recordExecution(env, { taskName: task, versionId: "v", input: { i }, result: { ...resultOf(uuidv7(), { i }), durationMs, status: i === 0 ? "failed" : "completed" } }),
       ),
     );
-    const totals = (await env.DB.prepare("select status, count, duration_ms_sum as sum from execution_totals where task_name = ? order by status").bind(task).all()).results;
+    const totals = (await env.DB.prepare("select status, sum(count) as count, sum(duration_ms_sum) as sum from execution_stats where task_name = ? group by status order by status").bind(task).all()).results;
     expect(totals).toEqual([
       { status: "completed", count: 4, sum: 20_054 },
       { status: "failed", count: 1, sum: 3 },

@@ -10,14 +10,16 @@ import { executionSummaryView, executionView } from "../views.ts";
 
 const STATUSES = ["completed", "failed"];
 
-function encodeCursor(startedAt: string, id: string): string {
-  return btoa(JSON.stringify([startedAt, id])).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+function encodeCursor(id: string): string {
+  return btoa(JSON.stringify([id])).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
 }
 
-function decodeCursor(cursor: string): { startedAt: string; id: string } {
+/** The id a page ends at; cursors given out before ids alone ordered the list were [startedAt, id]. */
+function decodeCursor(cursor: string): string {
   try {
-    const [startedAt, id] = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as [unknown, unknown];
-    if (typeof startedAt === "string" && typeof id === "string") return { startedAt, id };
+    const parts = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as unknown;
+    const id = Array.isArray(parts) ? parts.at(-1) : undefined;
+    if (typeof id === "string") return id;
   } catch {
     // fall through to the error below
   }
@@ -54,7 +56,7 @@ export function executionRoutes(app: Hono<AppEnv>): void {
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return c.json({ executions: page.map(executionSummaryView), next_cursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.id) : null });
+      return c.json({ executions: page.map(executionSummaryView), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null });
     },
   });
 

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { executionMetrics } from "../../store/executions.ts";
 import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
+import { recordStats } from "../../platform/record-writer.ts";
 import { engineFor } from "../../platform/sandbox.ts";
 
 const label = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
@@ -10,7 +11,8 @@ const BUILDS = ["sync", "asyncify"] as const;
 
 /**
  * Prometheus text. Execution counts and the duration histogram come from the totals D1 keeps
- * with the records, so they cover every isolate; the sandbox pool figures are this isolate's own.
+ * with the records, so they cover every isolate; the record-writing and sandbox pool figures are
+ * this isolate's own.
  */
 export async function metrics(c: Context<AppEnv>): Promise<Response> {
   const recorded = await executionMetrics(openDb(c.env.DB));
@@ -26,6 +28,18 @@ export async function metrics(c: Context<AppEnv>): Promise<Response> {
     `ratchet_execution_duration_ms_bucket{le="+Inf"} ${recorded.count}`,
     `ratchet_execution_duration_ms_sum ${recorded.durationMsSum}`,
     `ratchet_execution_duration_ms_count ${recorded.count}`,
+    "# HELP ratchet_execution_records_lost_total Execution records D1 refused on every attempt, in this isolate (each is logged).",
+    "# TYPE ratchet_execution_records_lost_total counter",
+    `ratchet_execution_records_lost_total ${recordStats.lost}`,
+    "# HELP ratchet_execution_records_written_total Execution records written to D1 by this isolate.",
+    "# TYPE ratchet_execution_records_written_total counter",
+    `ratchet_execution_records_written_total ${recordStats.written}`,
+    "# HELP ratchet_execution_record_batches_total D1 batches that wrote execution records, in this isolate.",
+    "# TYPE ratchet_execution_record_batches_total counter",
+    `ratchet_execution_record_batches_total ${recordStats.batches}`,
+    "# HELP ratchet_execution_record_rows_written_total Rows D1 reported written (what it bills: rows, index entries, totals) for those records, in this isolate.",
+    "# TYPE ratchet_execution_record_rows_written_total counter",
+    `ratchet_execution_record_rows_written_total ${recordStats.rowsWritten}`,
     "# HELP ratchet_sandbox_instances QuickJS sandbox instances in this isolate, by build and state.",
     "# TYPE ratchet_sandbox_instances gauge",
     ...BUILDS.flatMap((build) => [

@@ -101,7 +101,8 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
   resource(app, "/schedules/:id/trigger", {
     POST: async (c) => {
       const row = await requireSchedule(c);
-      const { result } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
+      const { result, recorded } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
+      await recorded;
       return executionReply(c, result, "envelope");
     },
   });

@@ -1,0 +1,72 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { invokeTask } from "../../src/platform/execute-and-record.ts";
+import { RETRY_PAUSES_MS } from "../../src/platform/record-writer.ts";
+import { call, deploy, uniqueName } from "./support.ts";
+import { countingD1, failingD1 } from "./d1-faults.ts";
+
+const lostTotal = async () => Number(/^ratchet_execution_records_lost_total (\d+)$/m.exec((await call("GET", "/metrics")).body)?.[1]);
+
+async function invokeWith(db: typeof env.DB, name: string) {
+  const ctx = createExecutionContext();
+  const invocation = await invokeTask({ ...env, DB: db }, ctx, name, { a: 1, b: 2 }, { trigger: "http" });
+  const recorded = await invocation.recorded;
+  await waitOnExecutionContext(ctx);
+  return { id: invocation.result.executionId, recorded };
+}
+
+describe("execution records when D1 fails", () => {
+  it("retries a record D1 refuses until it lands", async () => {
+    const name = uniqueName("flaky");
+    await deploy(name);
+    // Resolve the version through the real binding first: the faults are for the record only.
+    await call("POST", `/run/${name}`, { a: 0, b: 0 });
+    const db = failingD1(env.DB, 3);
+    const { id, recorded } = await invokeWith(db, name);
+    expect(recorded).toBe(true);
+    expect(db.calls()).toBeGreaterThan(3);
+    expect((await call("GET", `/executions/${id}`)).body).toMatchObject({ id, task: name, output: { sum: 3 } });
+  });
+
+  it("counts a record lost after every attempt in ratchet_execution_records_lost_total", async () => {
+    const name = uniqueName("down");
+    await deploy(name);
+    await call("POST", `/run/${name}`, { a: 0, b: 0 });
+    const before = await lostTotal();
+    const db = failingD1(env.DB, Infinity);
+    const { id, recorded } = await invokeWith(db, name);
+    expect(recorded).toBe(false);
+    // A failed batch is tried again row by row: two calls per attempt for a lone record.
+    expect(db.calls()).toBe(2 * (RETRY_PAUSES_MS.length + 1));
+    expect(await lostTotal()).toBe(before + 1);
+    expect((await call("GET", `/executions/${id}`)).status).toBe(404);
+  });
+});
+
+describe("rows written per execution", () => {
+  it("is at most 3 as D1 reports it (the row, the task index, one stats row)", async () => {
+    const name = uniqueName("rows");
+    await deploy(name);
+    // The task's first execution: its stats row is new.
+    const db = countingD1(env.DB);
+    const { recorded } = await invokeWith(db, name);
+    expect(recorded).toBe(true);
+    expect(db.rowsWritten()).toBeGreaterThan(0);
+    expect(db.rowsWritten()).toBeLessThanOrEqual(3);
+    // The next execution of the same task and outcome only updates its stats row.
+    const again = countingD1(env.DB);
+    await invokeWith(again, name);
+    expect(again.rowsWritten()).toBeLessThanOrEqual(3);
+  });
+
+  it("the Worker's own figures agree: /metrics counts rows written per record", async () => {
+    const name = uniqueName("rows-metrics");
+    await deploy(name);
+    const figure = async (metric: string) => Number(new RegExp(`^${metric} (\\d+)$`, "m").exec((await call("GET", "/metrics")).body)?.[1]);
+    const [rows0, written0] = [await figure("ratchet_execution_record_rows_written_total"), await figure("ratchet_execution_records_written_total")];
+    for (let i = 0; i < 3; i++) expect((await call("POST", `/run/${name}`, { a: i, b: 0 })).status).toBe(200);
+    const [rows1, written1] = [await figure("ratchet_execution_record_rows_written_total"), await figure("ratchet_execution_records_written_total")];
+    expect(written1 - written0).toBe(3);
+    expect((rows1 - rows0) / (written1 - written0)).toBeLessThanOrEqual(3);
+  });
+});
