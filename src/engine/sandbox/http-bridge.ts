@@ -32,6 +32,11 @@ interface GuestRequest {
   body: string | null;
 }
 
+/** A timer's wait, asked through the same channel as fetch so that repeated runs replay it. */
+interface TimerWait {
+  waitMs: number;
+}
+
 type GuestAnswer =
   | { status: number; statusText: string; url: string; headers: Record<string, string>; bodyText: string; isJson: boolean }
   | { error: { type: string; message: string } };
@@ -94,6 +99,7 @@ async function readLimited(response: Response, max: number): Promise<Uint8Array 
 /**
  * Host side of the guest's synchronous fetch: takes the guest's request as JSON text, makes
  * it with the platform's fetch under the execution's limits, and answers with JSON text.
+ * Timer waits come the same way, so they are recorded and replayed like fetches.
  */
 export class HttpBridge {
   readonly trace: HttpTraceEntry[] = [];
@@ -112,10 +118,26 @@ export class HttpBridge {
     this.recordExchanges = recordExchanges;
   }
 
+  /** Answers a guest request: a fetch, or a wait for a timer (see guest-timers.ts). */
   async handle(requestText: string): Promise<string> {
-    const answer = await this.perform(JSON.parse(requestText) as GuestRequest);
+    const request = JSON.parse(requestText) as GuestRequest | TimerWait;
+    const answer = "waitMs" in request ? await this.wait(request.waitMs) : await this.perform(request);
     this.guard.resumed();
     return JSON.stringify(answer);
+  }
+
+  /** Waits for a timer to be due, within the wall-clock limit: a wait past it ends the run at once. */
+  private async wait(ms: number): Promise<GuestAnswer | { waited: number }> {
+    if (!(typeof ms === "number" && ms > 0)) return { waited: 0 };
+    if (ms >= this.guard.remainingMs()) {
+      const tripped = this.guard.trip("TimeLimitError", `Wall-clock limit of ${this.limits.wallMs} ms exceeded: a timer is due in ${Math.ceil(ms)} ms (wallMs)`, {
+        limit: "wallMs",
+        value: this.limits.wallMs,
+      });
+      return { error: { type: tripped.type, message: tripped.message } };
+    }
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { waited: ms };
   }
 
   private async perform(request: GuestRequest): Promise<GuestAnswer> {

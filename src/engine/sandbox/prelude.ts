@@ -109,6 +109,14 @@ export const PRELUDE_SOURCE = `
     };
   }
 
+  // A request the host answers, recorded for repeated runs (see replay.ts): a fetch, or a wait for a timer.
+  function hostRequest(request) {
+    var answerText = hostFetch(JSON.stringify(request));
+    for (;;) { if (answerText !== ${JSON.stringify(VOID_RUN)}) break; }
+    return JSON.parse(answerText);
+  }
+  shared.hostRequest = hostRequest;
+
   define("fetch", function fetch(url, options, body) {
     options = options || {};
     var payload = body !== undefined ? body : options.body;
@@ -126,9 +134,7 @@ export const PRELUDE_SOURCE = `
       headers: headers,
       body: payload === undefined || payload === null ? null : payload,
     };
-    var answerText = hostFetch(JSON.stringify(request));
-    for (;;) { if (answerText !== ${JSON.stringify(VOID_RUN)}) break; }
-    var answer = JSON.parse(answerText);
+    var answer = hostRequest(request);
     if (answer.error) {
       var ErrorClass = g[answer.error.type] || Error;
       var error = new ErrorClass(answer.error.message);
