@@ -9,11 +9,15 @@
  * each with the default SANDBOX_POOL_SIZE and SANDBOX_MEMORY_MB from wrangler.toml (what a
  * production isolate's 128 MB allows) and again with both raised (what the pool gives where
  * memory is not the bound, as on a developer's machine).
- * Every /run request records its execution in D1 (after the response, through waitUntil):
- * that is part of what is measured. Reference rows (GET /api/v1/health, and the pieces of
- * /run from bench/workers/breakdown.ts) show where the time goes.
+ * Every /run request records its execution in D1 before its response: that is part of what is
+ * measured, and right after each window every answered id must already be in D1
+ * (read-your-writes). Rows written per execution are D1's own count (rows_written, which it
+ * bills), read from the Worker's /metrics. Reference rows (GET /api/v1/health, and the pieces
+ * of /run from bench/workers/breakdown.ts) show where the time goes.
+ * 3. the first request on a fresh isolate: workerd restarted on a database that already holds
+ *    the tasks, then one POST /run/addition, several times; the isolate's start is its own figure.
  * Prints a table and a summary line, and writes bench/results/worker-miniflare.json. Not a
- * test: nothing here passes or fails. Runs in about 4 minutes.
+ * test: nothing here passes or fails. Runs in about 5 minutes.
  */
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -37,7 +41,10 @@ const ROUND_MEASURE_MS = 4_000;
 const UPSTREAM_MS = 50;
 const IDEAL_FETCH_PER_SECOND = CLIENTS / (UPSTREAM_MS / 1000);
 const TARGET_TRIVIAL_RATIO = 0.6;
-const TARGET_FETCH_RATIO = 0.75;
+const TARGET_FETCH_RATIO = 0.9;
+const TARGET_FIRST_REQUEST_MS = 30;
+const TARGET_ROWS_PER_EXECUTION = 3;
+const FRESH_ISOLATES = 5;
 const OVERRIDE_POOL_SIZE = "12";
 // Room for the override's 12 asyncify instances and the sync one: more than a production
 // isolate's 128 MB allows, so that row shows what the pool gives where memory is not the bound.
@@ -60,10 +67,10 @@ async function removeTempDir(dir: string): Promise<void> {
 
 // A hung run must not hang CI or a README refresh. Miniflare's exit hook stops workerd.
 const deadline = setTimeout(() => {
-  console.error("bench:worker: gave up after 480 s");
+  console.error("bench:worker: gave up after 600 s");
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   process.exit(1);
-}, 480_000);
+}, 600_000);
 deadline.unref();
 
 const toolEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
@@ -366,18 +373,30 @@ interface Measurement extends LoadResult {
   /** For the fetch task: clients / upstream delay, what the route would do with no overhead at all. */
   idealPerSecond?: number;
   /** For routes that record executions: rows written for the requests that succeeded, and how long after the window the last one landed. */
-  recorded?: { expected: number; found: number; drainMs: number };
+  /** Rows expected (warm-up + measured successes), found right after the window, found after waiting up to 15 s more. */
+  recorded?: { expected: number; atOnce: number; found: number; drainMs: number };
+  /** D1's rows_written per record over the window (warm-up included), from the Worker's /metrics. */
+  rowsPerExecution?: number;
 }
 
-/** Warm-up, then the measured window; for recording routes, waits for the waitUntil writes to land and counts them. */
+/** The Worker's record-writing counters (this isolate's), from its /metrics. */
+async function recordCounters(ratchet: string): Promise<{ written: number; rowsWritten: number }> {
+  const text = await (await fetch(`${ratchet}/metrics`)).text();
+  const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN);
+  return { written: figure("ratchet_execution_records_written_total"), rowsWritten: figure("ratchet_execution_record_rows_written_total") };
+}
+
+/** Warm-up, then the measured window; for recording routes, counts the rows right after it (each was written before its response). */
 interface MeasureOptions {
   poolSize: string;
   clients?: number;
   /** The route fetches the 50 ms upstream once: its ratio is against clients / 50 ms. */
   fetchesUpstream?: boolean;
-  /** Count execution rows with this task_name to check the waitUntil writes landed. */
+  /** Count execution rows with this task_name: every answered execution must be in D1 when the window ends. */
   recordsAs?: string;
   mf?: Miniflare;
+  /** The Worker's base URL, to read its rows-written counters around the run. */
+  ratchet?: string;
   /** Shorter windows, for the alternating rounds of the trivial ratio. */
   round?: boolean;
 }
@@ -386,6 +405,7 @@ async function measure(scenario: string, target: Target, opts: MeasureOptions): 
   const clients = opts.clients ?? CLIENTS;
   process.stdout.write(`  ${scenario} (pool ${opts.poolSize}, ${clients} clients) ... `);
   const before = opts.mf && opts.recordsAs ? await executionCount(opts.mf, opts.recordsAs) : 0;
+  const counters0 = opts.ratchet ? await recordCounters(opts.ratchet) : undefined;
   const warm = await closedLoop(target, opts.round ? ROUND_WARMUP_MS : WARMUP_MS, clients);
   const result = await closedLoop(target, opts.round ? ROUND_MEASURE_MS : MEASURE_MS, clients);
   let recorded: Measurement["recorded"];
@@ -393,15 +413,21 @@ async function measure(scenario: string, target: Target, opts: MeasureOptions): 
     const expected = warm.ok + result.ok;
     const t0 = performance.now();
     let found = (await executionCount(opts.mf, opts.recordsAs)) - before;
+    const atOnce = found;
     while (found < expected && performance.now() - t0 < 15_000) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       found = (await executionCount(opts.mf, opts.recordsAs)) - before;
     }
-    recorded = { expected, found, drainMs: performance.now() - t0 };
+    recorded = { expected, atOnce, found, drainMs: performance.now() - t0 };
+  }
+  let rowsPerExecution: number | undefined;
+  if (opts.ratchet && counters0) {
+    const counters1 = await recordCounters(opts.ratchet);
+    rowsPerExecution = (counters1.rowsWritten - counters0.rowsWritten) / (counters1.written - counters0.written);
   }
   console.log(`${result.rps.toFixed(0)} rps${result.errors ? `, ${result.errors} errors` : ""}`);
   const idealPerSecond = opts.fetchesUpstream ? clients / (UPSTREAM_MS / 1000) : undefined;
-  return { scenario, poolSize: opts.poolSize, clients, idealPerSecond, ...result, recorded };
+  return { scenario, poolSize: opts.poolSize, clients, idealPerSecond, ...result, recorded, rowsPerExecution };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,6 +467,101 @@ async function probe(url: string, body: string): Promise<string> {
   }
 }
 
+/**
+ * Read-your-writes under load: CLIENTS clients each POST /run/addition and at once GET the
+ * execution id it answered, for `durationMs`; every GET must find it (200).
+ */
+async function readYourWrites(ratchet: string, durationMs: number): Promise<{ pairs: number; missing: number; sample?: string }> {
+  let pairs = 0;
+  let missing = 0;
+  let sample: string | undefined;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() - began < durationMs) {
+        const ran = await fetch(`${ratchet}/api/v1/run/addition`, { method: "POST", headers: { "content-type": "application/json" }, body: ADDITION_BODY });
+        await ran.text();
+        const id = ran.headers.get("x-ratchet-execution-id");
+        const read = await fetch(`${ratchet}/api/v1/executions/${id}`);
+        const text = await read.text();
+        pairs += 1;
+        if (read.status !== 200) {
+          missing += 1;
+          sample ??= `${read.status} ${text.slice(0, 160)}`;
+        }
+      }
+    }),
+  );
+  return { pairs, missing, ...(sample ? { sample } : {}) };
+}
+
+/** Rows D1 wrote for one execution run alone (no batch shared with another request). */
+async function rowsForOneExecution(ratchet: string): Promise<number> {
+  const before = await recordCounters(ratchet);
+  const ran = await fetch(`${ratchet}/api/v1/run/addition`, { method: "POST", headers: { "content-type": "application/json" }, body: ADDITION_BODY });
+  await ran.text();
+  const after = await recordCounters(ratchet);
+  return (after.rowsWritten - before.rowsWritten) / (after.written - before.written);
+}
+
+interface FirstRequests {
+  /** Each fresh isolate: how long workerd took to start and load the Worker (mf.ready), its first and its second request. */
+  runs: { startMs: number; firstMs: number; secondMs: number }[];
+  medianStartMs: number;
+  medianFirstMs: number;
+  medianSecondMs: number;
+  /** The first request on a brand-new database (bundled tasks registered on demand). */
+  newDatabaseFirstMs: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function timedRun(ratchet: string): Promise<number> {
+  const t0 = performance.now();
+  const response = await fetch(`${ratchet}/api/v1/run/addition`, { method: "POST", headers: { "content-type": "application/json" }, body: ADDITION_BODY });
+  const body = (await response.json()) as { sum?: number };
+  if (body.sum !== 3) throw new Error(`first request: unexpected answer ${response.status} ${JSON.stringify(body)}`);
+  return performance.now() - t0;
+}
+
+/**
+ * The first request on a fresh isolate: workerd started anew (a fresh isolate, nothing cached)
+ * on a database that already holds the bundled tasks, then one POST /run/addition. Measured
+ * FRESH_ISOLATES times; the isolate's start (which now builds the sandbox) is its own figure.
+ */
+async function firstRequests(built: Built, facts: WranglerFacts): Promise<FirstRequests> {
+  const stateDir = await tempDir("ratchet-bench-first-");
+  const logs: LogCounts = new Map();
+  try {
+    let newDatabaseFirstMs = NaN;
+    const runs: FirstRequests["runs"] = [];
+    for (let i = 0; i <= FRESH_ISOLATES; i++) {
+      const t0 = performance.now();
+      const instance = await startMiniflare(built, facts, facts.defaultPoolSize, stateDir, logs);
+      const startMs = performance.now() - t0;
+      try {
+        if (i === 0) {
+          await applyMigrations(instance.mf);
+          newDatabaseFirstMs = await timedRun(instance.ratchet);
+        } else {
+          runs.push({ startMs, firstMs: await timedRun(instance.ratchet), secondMs: await timedRun(instance.ratchet) });
+        }
+      } finally {
+        await instance.mf.dispose();
+      }
+    }
+    return {
+      runs,
+      medianStartMs: median(runs.map((r) => r.startMs)),
+      medianFirstMs: median(runs.map((r) => r.firstMs)),
+      medianSecondMs: median(runs.map((r) => r.secondMs)),
+      newDatabaseFirstMs,
+    };
+  } finally {
+    await removeTempDir(stateDir);
+  }
+}
+
 interface EngineLoop {
   n: number;
   wallMeanMs: number;
@@ -453,6 +574,10 @@ interface EngineLoop {
 interface Row {
   poolSize: string;
   measurements: Measurement[];
+  /** POST then GET of the id, CLIENTS at once: GETs that did not find the record. */
+  readYourWrites: { pairs: number; missing: number; sample?: string };
+  /** D1 rows_written for one execution recorded alone. */
+  rowsPerSingleExecution: number;
   /** Single requests sent after the fetch-task load, to see whether the isolate survived it. */
   probesAfterFetchRun: { addition: string; fetchTask: string };
   /** Engine.execute back to back inside one request of the breakdown worker (no HTTP, no D1). */
@@ -481,14 +606,17 @@ async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upst
     const rows: Measurement[] = [];
     for (let round = 1; round <= RATIO_ROUNDS; round++) {
       rows.push(await measure(`baseline: Hono, no sandbox #${round}`, { method: "POST", url: `${baseline}/run`, body: ADDITION_BODY }, { poolSize, round: true }));
-      rows.push(await measure(`POST /api/v1/run/addition #${round}`, { method: "POST", url: `${ratchet}/api/v1/run/addition`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "addition", round: true }));
+      rows.push(await measure(`POST /api/v1/run/addition #${round}`, { method: "POST", url: `${ratchet}/api/v1/run/addition`, body: ADDITION_BODY }, { poolSize, mf, ratchet, recordsAs: "addition", round: true }));
     }
+    const ryw = await readYourWrites(ratchet, ROUND_MEASURE_MS);
+    const rowsPerSingleExecution = await rowsForOneExecution(ratchet);
+    console.log(`    read-your-writes: ${ryw.pairs - ryw.missing}/${ryw.pairs} ids read at once (${CLIENTS} clients); rows written for one execution alone: ${rowsPerSingleExecution}`);
     const fetchTarget: Target = { method: "POST", url: `${ratchet}/api/v1/run/${FETCH_TASK}`, body: fetchBody };
     if (Number(poolSize) < CLIENTS) {
       // First with no more clients than sandboxes: what the pool gives when no execution has to wait for one.
-      rows.push(await measure(`diag: /run/${FETCH_TASK}, clients = pool size`, fetchTarget, { poolSize, clients: Number(poolSize), fetchesUpstream: true, mf, recordsAs: FETCH_TASK }));
+      rows.push(await measure(`diag: /run/${FETCH_TASK}, clients = pool size`, fetchTarget, { poolSize, clients: Number(poolSize), fetchesUpstream: true, mf, ratchet, recordsAs: FETCH_TASK }));
     }
-    rows.push(await measure(`POST /api/v1/run/${FETCH_TASK} (50 ms upstream)`, fetchTarget, { poolSize, fetchesUpstream: true, mf, recordsAs: FETCH_TASK }));
+    rows.push(await measure(`POST /api/v1/run/${FETCH_TASK} (50 ms upstream)`, fetchTarget, { poolSize, fetchesUpstream: true, mf, ratchet, recordsAs: FETCH_TASK }));
     const probesAfterFetchRun = {
       addition: await probe(`${ratchet}/api/v1/run/addition`, ADDITION_BODY),
       fetchTask: await probe(`${ratchet}/api/v1/run/${FETCH_TASK}`, fetchBody),
@@ -508,7 +636,7 @@ async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upst
       await fetch(`${breakdown}/engine-loop?n=300`).then((r) => r.text()); // warm-up
       engineLoop = (await (await fetch(`${breakdown}/engine-loop?n=1000`)).json()) as EngineLoop;
     }
-    return { poolSize, measurements: rows, probesAfterFetchRun, engineLoop, workerdLogs: Object.fromEntries(logs) };
+    return { poolSize, measurements: rows, readYourWrites: ryw, rowsPerSingleExecution, probesAfterFetchRun, engineLoop, workerdLogs: Object.fromEntries(logs) };
   } finally {
     await instance?.mf.dispose();
     await removeTempDir(stateDir);
@@ -520,7 +648,7 @@ function fmt(x: number | undefined, digits = 1): string {
 }
 
 function printTable(rows: Measurement[], baselineRps: Map<string | undefined, number>): void {
-  const header = ["scenario", "pool", "clients", "rps", "ratio", "p50 ms", "p95 ms", "p99 ms", "errors", "workerd CPU ms/req", "workerd cores", "client cores", "other cores", "workerd RSS MiB", "recorded (drain)"];
+  const header = ["scenario", "pool", "clients", "rps", "ratio", "p50 ms", "p95 ms", "p99 ms", "errors", "workerd CPU ms/req", "workerd cores", "client cores", "other cores", "workerd RSS MiB", "recorded at once", "rows/exec"];
   const lines = rows.map((m) => {
     const ratio = m.idealPerSecond ? m.rps / m.idealPerSecond : m.rps / (baselineRps.get(m.poolSize) ?? NaN);
     return [
@@ -538,7 +666,8 @@ function printTable(rows: Measurement[], baselineRps: Map<string | undefined, nu
       fmt(m.clientCores, 2),
       fmt(m.otherCores, 2),
       fmt(m.workerdRssMiB, 0),
-      m.recorded ? `${m.recorded.found}/${m.recorded.expected} (${m.recorded.drainMs.toFixed(0)} ms)` : "-",
+      m.recorded ? `${m.recorded.atOnce}/${m.recorded.expected}${m.recorded.found > m.recorded.atOnce ? ` (${m.recorded.found} after ${m.recorded.drainMs.toFixed(0)} ms)` : ""}` : "-",
+      fmt(m.rowsPerExecution, 2),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
@@ -595,16 +724,18 @@ async function main(): Promise<void> {
     upstream = await startSlowUpstream(UPSTREAM_MS);
     const upstreamUrl = upstream.url;
     console.log(`upstream: ${upstreamUrl} answers after ${UPSTREAM_MS} ms (ideal for ${CLIENTS} clients: ${IDEAL_FETCH_PER_SECOND}/s)`);
-    console.log("every /run request records an execution in D1 (Miniflare's local SQLite) after its response, through waitUntil: that is measured too\n");
+    console.log("every /run request records its execution in D1 (Miniflare's local SQLite) before its response: that is measured too\n");
 
     console.log(`SANDBOX_POOL_SIZE = "${facts.defaultPoolSize}", SANDBOX_MEMORY_MB = "${facts.defaultMemoryMb}" (wrangler.toml defaults)`);
     const defaultRow = await runRow(built, facts, facts.defaultPoolSize, upstreamUrl, true);
     console.log(`SANDBOX_POOL_SIZE = "${OVERRIDE_POOL_SIZE}", SANDBOX_MEMORY_MB = "${OVERRIDE_MEMORY_MB}" (binding overrides, beyond a production isolate's memory)`);
     const overrideRow = await runRow(built, facts, OVERRIDE_POOL_SIZE, upstreamUrl, false);
+    console.log(`first request on a fresh isolate (workerd restarted ${FRESH_ISOLATES} times on a database holding the tasks):`);
+    const first = await firstRequests(built, facts);
+    for (const r of first.runs) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first POST /run/addition ${r.firstMs.toFixed(1)} ms, second ${r.secondMs.toFixed(1)} ms`);
     console.log();
 
     const rows = [...defaultRow.measurements, ...overrideRow.measurements];
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const all = (pool: string, start: string) => rows.filter((m) => m.poolSize === pool && m.scenario.startsWith(start));
     const baselineRps = new Map([facts.defaultPoolSize, OVERRIDE_POOL_SIZE].map((pool) => [pool, median(all(pool, "baseline").map((m) => m.rps))]));
     printTable(rows, baselineRps);
@@ -660,26 +791,39 @@ async function main(): Promise<void> {
         trivialErrors: trivial.errors,
         fetchErrors: fetchRun.errors,
         probesAfterFetchRun: (pool === defaultRow.poolSize ? defaultRow : overrideRow).probesAfterFetchRun,
+        readYourWrites: (pool === defaultRow.poolSize ? defaultRow : overrideRow).readYourWrites,
+        recordedAtOnce: [trivial, fetchRun].every((m) => m.recorded && m.recorded.atOnce === m.recorded.expected),
+        rowsPerSingleExecution: (pool === defaultRow.poolSize ? defaultRow : overrideRow).rowsPerSingleExecution,
+        rowsPerExecutionTrivialLoad: trivial.rowsPerExecution,
+        rowsPerExecutionFetchLoad: fetchRun.rowsPerExecution,
       };
     });
     const line = (f: (typeof figures)[number]) =>
       `worker /run trivial: ${f.trivialRps.toFixed(0)} rps vs no-sandbox Hono ${f.baselineRps.toFixed(0)} rps (ratio ${f.trivialRatio.toFixed(2)}, median of rounds ${f.trivialRatioRounds.join(", ")}; target ${TARGET_TRIVIAL_RATIO}); ` +
       `fetch task ${CLIENTS} clients x ${UPSTREAM_MS} ms: ${f.fetchPerSecond.toFixed(0)}/s (ratio ${f.fetchRatio.toFixed(2)} of ideal ${IDEAL_FETCH_PER_SECOND}/s, target ${TARGET_FETCH_RATIO})` +
       (f.fetchErrors > 0 ? `, ${f.fetchErrors} errors, then /run/addition answered ${f.probesAfterFetchRun.addition.split(":")[0]}` : "") +
-      (f.trivialErrors > 0 ? `; ${f.trivialErrors} errors on /run/addition` : "");
-    const summary = `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included]`;
+      (f.trivialErrors > 0 ? `; ${f.trivialErrors} errors on /run/addition` : "") +
+      `; read-your-writes ${f.readYourWrites.pairs - f.readYourWrites.missing}/${f.readYourWrites.pairs}${f.recordedAtOnce ? ", every answered id in D1 at the window's end" : ", SOME RECORDS LATE"}` +
+      `; rows written per execution ${fmt(f.rowsPerSingleExecution, 2)} alone, ${fmt(f.rowsPerExecutionTrivialLoad, 2)} under load (target <= ${TARGET_ROWS_PER_EXECUTION})`;
+    const firstLine =
+      `first request on a fresh isolate: ${first.medianFirstMs.toFixed(1)} ms (median of ${FRESH_ISOLATES}; target < ${TARGET_FIRST_REQUEST_MS}), second ${first.medianSecondMs.toFixed(1)} ms; ` +
+      `isolate start (workerd + Worker load, sandbox built) ${first.medianStartMs.toFixed(0)} ms; first request on a brand-new database ${first.newDatabaseFirstMs.toFixed(0)} ms`;
+    const summary = `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included]; ${firstLine}`;
     console.log(summary);
     console.log(`  with SANDBOX_POOL_SIZE ${figures[1]!.poolSize}, SANDBOX_MEMORY_MB ${OVERRIDE_MEMORY_MB}: ${line(figures[1]!)}`);
 
     const results = {
       environment,
       notes: [
-        "Every /run request records an execution in D1 after its response (waitUntil); 'recorded' counts the rows that landed for warm-up + measured successes, and drainMs how long after the window the last one did.",
+        "Every /run request records its execution in D1 before its response; 'recorded' counts the rows for warm-up + measured successes right after the window (atOnce) and after waiting (found, drainMs).",
+        "Rows written: D1's rows_written (what it bills) summed by the Worker per record batch and read from its /metrics; one execution alone, and per execution under load (batches shared).",
+        "First request: workerd restarted on a persisted database that already holds the tasks; startMs is Miniflare's start (workerd, the Worker's load, which builds the sync sandbox).",
         "Ratios: the trivial ratio is the median of RATIO_ROUNDS alternating baseline / /run/addition rounds; in the table, /run/addition and ref rows are against the median baseline of the same pool row; the fetch task against the ideal clients / upstream delay.",
         "workerd CPU from /proc (all workerd threads, including D1/R2 simulation), per successful request.",
       ],
-      targets: { trivialRatio: TARGET_TRIVIAL_RATIO, fetchRatio: TARGET_FETCH_RATIO, idealFetchPerSecond: IDEAL_FETCH_PER_SECOND, upstreamMs: UPSTREAM_MS },
+      targets: { trivialRatio: TARGET_TRIVIAL_RATIO, fetchRatio: TARGET_FETCH_RATIO, idealFetchPerSecond: IDEAL_FETCH_PER_SECOND, upstreamMs: UPSTREAM_MS, firstRequestMs: TARGET_FIRST_REQUEST_MS, rowsPerExecution: TARGET_ROWS_PER_EXECUTION },
       figures,
+      firstRequest: first,
       rows: [defaultRow, overrideRow],
       summary,
     };

@@ -3,7 +3,7 @@
  * time, built from the Worker's own modules (src/ is imported, never changed), so the difference
  * between the no-sandbox baseline and the full route can be split into "sandbox" and "recording".
  *   POST /sandbox         Engine.execute of tasks/addition, nothing stored
- *   POST /sandbox-record  the same, then recordExecution (D1 insert) through waitUntil, as invokeTask does
+ *   POST /sandbox-record  the same, then recordExecution (D1 insert) before the response, as invokeTask does
  *   POST /record          no sandbox: recordExecution of a canned result under a fresh id
  *   POST /fetch           no sandbox, no D1: one fetch of input.url, as the fetch task makes (workerd's outbound HTTP cost)
  *   POST /sandbox-fetch   Engine.execute of the bench fetch task (bench/fetch-task.ts), nothing stored
@@ -12,6 +12,7 @@
  * Routes with "record" write rows with task_name "bench-breakdown".
  */
 import { Hono } from "hono";
+import { v7 as uuidv7 } from "uuid";
 import type { ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
 import type { AppEnv } from "../../src/worker/app-env.ts";
 import type { Env } from "../../src/platform/env.ts";
@@ -68,7 +69,7 @@ app.post("/sandbox", async (c) => {
 app.post("/sandbox-record", async (c) => {
   const input = await c.req.json();
   const result = await execute(c.env, input);
-  c.executionCtx.waitUntil(record(c.env, input, result));
+  await record(c.env, input, result);
   return c.json(result.output as never, result.status === "completed" ? 200 : 422);
 });
 
@@ -76,8 +77,8 @@ app.post("/record", async (c) => {
   const input = await c.req.json();
   // One real result, made once; every request stores a copy under a new id (the primary key).
   canned ??= execute(c.env, input);
-  const result = { ...(await canned), executionId: crypto.randomUUID(), startedAt: new Date().toISOString() };
-  c.executionCtx.waitUntil(record(c.env, input, result));
+  const result = { ...(await canned), executionId: uuidv7(), startedAt: new Date().toISOString() };
+  await record(c.env, input, result);
   return c.json(result.output as never, 200);
 });
 
