@@ -170,8 +170,9 @@ function measureV8() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. CPU-budget calibration. RunGuard counts each interrupt poll as max(real ms since the
-// last poll, 1/POLLS_PER_CPU_MS[build] ms). Two views:
+// 4. CPU-budget calibration. Where the clock moves (here), RunGuard charges the real time
+// between interrupt polls; only polls between which the clock stood still (production
+// Workers) count 1/POLLS_PER_CPU_MS[build] ms each. Two views:
 //  a) raw poll rate of each build: a bare QuickJS runtime with our own interrupt handler, so we
 //     can count polls per real ms (the engine does not expose its poll count);
 //  b) end to end: engine.execute with { cpuMs: 500 }, wall time until CpuLimitError. A busy loop
@@ -392,8 +393,11 @@ async function main(): Promise<void> {
     calibration[name] = { pollRate, engineSyncWithCpuMs500: limit };
     console.log(row("  engine on sync, cpuMs 500: error", limit.errorTypes.join(", ")));
     console.log(row("  engine on sync, cpuMs 500: real ms in sandbox", `${limit.sandboxMs.toFixed(1)} (wall ${limit.wallMs.toFixed(1)}, guard says ${limit.reportedCpuMs.toFixed(1)})`));
-    console.log(row("  engine on sync: real ms per budget ms, this host", limit.realPerBudget.toFixed(2)));
+    console.log(row("  engine on sync: real ms per budget ms, this host", `${limit.realPerBudget.toFixed(2)} (target 1.0 ± 0.2)`));
   }
+  const realPerBudget = Object.fromEntries(
+    Object.entries(calibration).map(([name, c]) => [name, (c as { engineSyncWithCpuMs500: { realPerBudget: number } }).engineSyncWithCpuMs500.realPerBudget]),
+  );
   console.log("  (a ratio of 1 means cpuMs matches real time; on a host whose clock stands still during CPU work the guard");
   console.log("   only has polls, counted as 1/POLLS_PER_CPU_MS[build] ms each, so \"frozen clock\" is how much real CPU");
   console.log("   a budget ms allows there)");
@@ -417,6 +421,7 @@ async function main(): Promise<void> {
   const fetching = concurrency.engine!;
   const summary =
     `engine overhead: ${overhead.p50Ms.toFixed(2)} ms/execution (p50, sync build), ` +
+    `CPU budget: ${Object.entries(realPerBudget).map(([name, x]) => `${x.toFixed(2)} real ms per budget ms (${name})`).join(", ")}, ` +
     `~${Number(ratio.toPrecision(2)).toLocaleString("en-US")}× a direct V8 call; ` +
     `${CLIENTS} clients x ${UPSTREAM_MS} ms upstream: ${fetching.perSecond.toFixed(0)}/s (ratio ${fetching.ratioOfIdeal.toFixed(2)} of ideal ${IDEAL_PER_SECOND}/s, ` +
     `plain Node fetch ${concurrency.directNodeFetch!.perSecond.toFixed(0)}/s)`;
@@ -440,7 +445,7 @@ async function main(): Promise<void> {
       ...Object.fromEntries(Object.entries(b).map(([k, v]) => [k, r(v, 4)])),
       sandboxInstance: instances,
     },
-    cpuCalibration: { pollsPerCpuMs: POLLS_PER_CPU_MS, ...calibration },
+    cpuCalibration: { pollsPerCpuMs: POLLS_PER_CPU_MS, realMsPerBudgetMs: realPerBudget, ...calibration },
     concurrency: { clients: CLIENTS, upstreamMs: UPSTREAM_MS, idealPerSecond: IDEAL_PER_SECOND, ...concurrency },
     summary,
   };
