@@ -87,7 +87,7 @@ describe("the packed package, installed globally with the machine's Node", () =>
       const response = await fetch(`${base}/api/v1/run/hello`, { method: "POST", body: JSON.stringify({ name: "Ada" }) });
       expect(response.status, await response.clone().text()).toBe(200);
       server.child.kill("SIGTERM");
-      await server.exited;
+      expect(await server.exited).toBe(0);
       expect(server.log()).toContain("SIGTERM: stopping");
       expect(tree.filter(alive)).toEqual([]);
     } finally {

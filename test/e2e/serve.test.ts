@@ -74,7 +74,7 @@ describe("ratchet serve", () => {
     const tree = descendants(server.child.pid!);
     expect(tree.length).toBeGreaterThan(0);
     server.child.kill("SIGTERM");
-    await server.exited;
+    expect(await server.exited).toBe(0);
     expect(server.log()).toContain("SIGTERM: stopping");
     expect(tree.filter(alive)).toEqual([]);
 
