@@ -15,10 +15,17 @@ type Kind = "ok" | "404" | "refused";
 export function replaySuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) => Engine, upstream: () => string): void {
   const runOn = buildRunner(makeEngine, upstream);
 
-  /** Requests of each kind, repeats included; on sync few enough that no run goes on on asyncify. */
-  const PLANS: Record<Build, Kind[]> = { sync: ["ok", "refused", "ok"], asyncify: ["ok", "404", "refused", "ok", "404", "refused", "ok"] };
+  /** Requests of each kind, repeats included; on sync three at most, so that no run goes on on asyncify. */
+  const PLANS: Record<Build, Kind[][]> = {
+    sync: [
+      ["ok", "404", "ok"],
+      ["refused", "404", "404"],
+      ["ok", "refused", "ok"],
+    ],
+    asyncify: [["ok", "404", "refused", "ok", "404", "refused", "ok"]],
+  };
 
-  /** URLs for a plan: "ok" requests alternate between two keys, so the same URL is requested again. */
+  /** URLs for a plan: requests of one kind alternate between two keys, so the same URL is requested again. */
   function urlsFor(plan: Kind[]): { urls: string[]; expected: string[]; keys: Map<string, number> } {
     const prefix = crypto.randomUUID();
     const keys = new Map<string, number>();
@@ -53,8 +60,8 @@ export function replaySuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
   }
 
   describe.each(BUILDS)("fetch around task code on the %s build", (build) => {
-    it("a try/catch (and finally) around each fetch that goes on: the task's own answers, logs once, each request once", async () => {
-      const { urls, expected, keys } = urlsFor(PLANS[build]);
+    it.each(PLANS[build].map((plan) => [plan.join(", "), plan] as const))("a try/catch (and finally) around each fetch that goes on: the task's own answers, logs once, each request once (%s)", async (_, plan) => {
+      const { urls, expected, keys } = urlsFor(plan);
       const result = await runOn(
         build,
         `function (input) {
@@ -106,8 +113,8 @@ export function replaySuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       await expectHitsOnce(new Map([[key, fail + 2]]));
     });
 
-    it("async/await in a loop with try/catch/finally", async () => {
-      const { urls, expected, keys } = urlsFor(PLANS[build]);
+    it.each(PLANS[build].map((plan) => [plan.join(", "), plan] as const))("async/await in a loop with try/catch/finally (%s)", async (_, plan) => {
+      const { urls, expected, keys } = urlsFor(plan);
       const result = await runOn(
         build,
         `async function (input) {
@@ -127,8 +134,8 @@ export function replaySuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       await expectHitsOnce(keys);
     });
 
-    it("Promise.all over async functions that catch, with finally", async () => {
-      const { urls, expected, keys } = urlsFor(PLANS[build]);
+    it.each(PLANS[build].map((plan) => [plan.join(", "), plan] as const))("Promise.all over async functions that catch, with finally (%s)", async (_, plan) => {
+      const { urls, expected, keys } = urlsFor(plan);
       const result = await runOn(
         build,
         `async function (input) {
@@ -149,8 +156,8 @@ export function replaySuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       await expectHitsOnce(keys);
     });
 
-    it("a promise chain with .catch and a sync caller of async functions", async () => {
-      const { urls, expected, keys } = urlsFor(PLANS[build]);
+    it.each(PLANS[build].map((plan) => [plan.join(", "), plan] as const))("a promise chain with .catch and a sync caller of async functions (%s)", async (_, plan) => {
+      const { urls, expected, keys } = urlsFor(plan);
       const result = await runOn(
         build,
         `function (input) {
