@@ -95,7 +95,7 @@ export interface EngineStats {
   sync: PoolStats;
   /** Runs of executions that made more fetches than replaying suits hold an asyncify instance while they wait. */
   asyncify: PoolStats;
-  /** Runs repeated to give a task the answers to its fetches (see sandbox/replay.ts). */
+  /** Runs repeated to give a task the answers to its fetches and timer waits (see sandbox/replay.ts). */
   repeatedRuns: number;
 }
 
