@@ -7,7 +7,7 @@
  */
 import { readFile, mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { createLocalEngine } from "../src/cli/local-engine.ts";
+import { createLocalEngine } from "../src/ops/local-engine.ts";
 import { Engine, type ExecutionResult, type TaskBundle, type TaskFiles } from "../src/engine/index.ts";
 import { POLLS_PER_CPU_MS } from "../src/engine/limits.ts";
 import { instantiateQuickJS, type QuickJSBuild, type QuickJSWasm } from "../src/engine/sandbox/quickjs-module.ts";

@@ -5,8 +5,8 @@
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createLocalEngine } from "../src/cli/local-engine.ts";
-import { readTaskFolder } from "../src/cli/task-folder.ts";
+import { createLocalEngine } from "../src/ops/local-engine.ts";
+import { readTaskFolder } from "../src/ops/task-folder.ts";
 import { formatProblem } from "../src/engine/index.ts";
 
 const root = join(import.meta.dirname, "..");

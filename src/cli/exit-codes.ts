@@ -1,7 +1,2 @@
 /** Exit codes: 0 success; 1 the task or a test failed; 2 usage error or invalid task. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** A mistake in how the command was called; printed without a stack, exits with EXIT.usage. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { UsageError } from "./exit-codes.ts";
+import { UsageError } from "../ops/errors.ts";
 
 /**
  * What the task guide shows but Ratchet does not do yet: commands, and flags of real commands.

@@ -6,12 +6,13 @@ import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, sche
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { serveCommand, type ServeCliOptions } from "./commands/serve.ts";
 import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
-import { DEFAULT_CONFIG, loadConfig } from "./config.ts";
-import { EXIT, UsageError } from "./exit-codes.ts";
+import { DEFAULT_CONFIG, loadConfig } from "../ops/config.ts";
+import { EXIT } from "./exit-codes.ts";
+import { UsageError } from "../ops/errors.ts";
 import { installFutureAnswers } from "./future.ts";
-import { processIo, type CliIo } from "./io.ts";
-import { InvalidTaskError } from "./load.ts";
-import { createLocalEngine } from "./local-engine.ts";
+import { processIo, type CliIo } from "../ops/io.ts";
+import { InvalidTaskError } from "../ops/load.ts";
+import { createLocalEngine } from "../ops/local-engine.ts";
 import { TEMPLATE_NAMES } from "./templates.ts";
 import { RATCHET_VERSION } from "./version.ts";
 

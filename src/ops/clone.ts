@@ -1,7 +1,7 @@
 import { cp, rm, stat } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { TASK_FILES } from "../engine/index.ts";
-import { UsageError } from "../cli/exit-codes.ts";
+import { UsageError } from "./errors.ts";
 import { checkMetadata, readMetadataFile, writeMetadataChanges } from "./metadata-file.ts";
 import { labelFromFolder } from "./names.ts";
 import { openTask, type TaskOpContext } from "./task.ts";

@@ -2,7 +2,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { applyEdits, findNodeAtLocation, modify, parseTree } from "jsonc-parser";
 import { compileSchema, metadataSchema, TASK_FILES } from "../engine/index.ts";
-import { UsageError } from "../cli/exit-codes.ts";
+import { UsageError } from "./errors.ts";
 
 export type Metadata = Record<string, unknown>;
 

@@ -2,8 +2,8 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import type { ExecutionError } from "../engine/index.ts";
-import { UsageError } from "../cli/exit-codes.ts";
-import { platformFetch } from "../cli/io.ts";
+import { UsageError } from "./errors.ts";
+import { platformFetch } from "./io.ts";
 import { openTask, type TaskOpContext } from "./task.ts";
 
 export interface BatchItem {

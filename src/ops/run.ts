@@ -1,5 +1,5 @@
 import type { ExecutionResult } from "../engine/index.ts";
-import { platformFetch } from "../cli/io.ts";
+import { platformFetch } from "./io.ts";
 import { openTask, type TaskOpContext } from "./task.ts";
 
 /** Runs a task folder once with the given input, as `run-once` does. Never throws for task faults. */

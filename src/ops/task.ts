@@ -1,5 +1,5 @@
-import type { CliConfig } from "../cli/config.ts";
-import { loadTask } from "../cli/load.ts";
+import type { CliConfig } from "./config.ts";
+import { loadTask } from "./load.ts";
 import type { Engine, TaskBundle } from "../engine/index.ts";
 
 /** What every operation on a local task folder needs: the engine, the run settings, and where problem lines go. */

@@ -1,5 +1,5 @@
 import { runTests, type TestReport } from "../engine/index.ts";
-import { platformFetch } from "../cli/io.ts";
+import { platformFetch } from "./io.ts";
 import { openTask, type TaskOpContext } from "./task.ts";
 
 export interface TaskTestReport extends TestReport {

@@ -1,5 +1,5 @@
 import { parseMemorySize } from "../engine/index.ts";
-import { UsageError } from "../cli/exit-codes.ts";
+import { UsageError } from "./errors.ts";
 import { checkMetadata, readMetadataFile, writeMetadataChanges, type Metadata } from "./metadata-file.ts";
 
 export interface MetadataUpdate {

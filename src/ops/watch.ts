@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { UsageError } from "../cli/exit-codes.ts";
+import { UsageError } from "./errors.ts";
 
 export interface Watching {
   /** Stops watching; a run under way finishes, no new one starts. */

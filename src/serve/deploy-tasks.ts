@@ -1,10 +1,10 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { TASK_FILES, type Engine, type TaskBundle } from "../engine/index.ts";
-import { ApiClient, describeApiError, type ApiOptions } from "../cli/api-client.ts";
-import type { CliIo } from "../cli/io.ts";
-import { loadTask } from "../cli/load.ts";
-import { readTaskFolder } from "../cli/task-folder.ts";
+import { ApiClient, describeApiError, type ApiOptions } from "../ops/api-client.ts";
+import type { CliIo } from "../ops/io.ts";
+import { loadTask } from "../ops/load.ts";
+import { readTaskFolder } from "../ops/task-folder.ts";
 
 /** The task folders under a tasks folder: its subfolders, hidden ones (.git) left out. */
 export async function taskFolders(tasksDir: string): Promise<string[]> {

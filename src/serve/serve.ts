@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CliIo } from "../cli/io.ts";
-import { createLocalEngine } from "../cli/local-engine.ts";
+import type { CliIo } from "../ops/io.ts";
+import { createLocalEngine } from "../ops/local-engine.ts";
 import { startCronTicker } from "./cron-ticker.ts";
 import { deployTaskFolder, taskFolders } from "./deploy-tasks.ts";
 import { startWorker } from "./start-worker.ts";

@@ -113,7 +113,7 @@ describe("ratchet CLI", () => {
     expect((await ratchet(work, "run-once", dir, "--input-json", "{not json")).code).toBe(2);
     expect((await ratchet(work, "run-once")).code).toBe(2);
     expect((await ratchet(work, "frobnicate")).code).toBe(2);
-    expect((await ratchet(work, "validate", join(work, "missing"))).stderr).toMatch(/not a task folder/);
+    expect((await ratchet(work, "validate", join(work, "missing"))).stderr).toMatch(/missing: no such folder; give the path of a task folder/);
 
     const broken = await writeTask("broken", { ...fetcherTask, "main.js": "(function(input) {\n  return input +;\n})", "input.schema.json": '{"type": "object",}' });
     const validated = await ratchet(work, "validate", broken);

@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { createLocalEngine } from "../../src/cli/local-engine.ts";
+import { createLocalEngine } from "../../src/ops/local-engine.ts";
 import type { Engine, ExecutionResult } from "../../src/engine/index.ts";
 
 const platformFetch = (request: Request) => fetch(request);

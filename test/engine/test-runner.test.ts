@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLocalEngine } from "../../src/cli/local-engine.ts";
+import { createLocalEngine } from "../../src/ops/local-engine.ts";
 import { runTests, type TaskBundle } from "../../src/engine/index.ts";
 
 const engine = createLocalEngine();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HostMapError, mapUrl, parseHostMap } from "../../src/cli/host-map.ts";
+import { HostMapError, mapUrl, parseHostMap } from "../../src/ops/host-map.ts";
 
 describe("RATCHET_HOST_MAP", () => {
   const map = parseHostMap("api.openweathermap.org=http://127.0.0.1:8001, httpbin.org:8443=http://127.0.0.1:8002/ignored/path");

@@ -1,8 +1,8 @@
 import type { Engine } from "../../engine/index.ts";
 import type { TaskOpContext } from "../../ops/task.ts";
-import type { CliConfig } from "../config.ts";
-import { UsageError } from "../exit-codes.ts";
-import type { CliIo } from "../io.ts";
+import type { CliConfig } from "../../ops/config.ts";
+import { UsageError } from "../../ops/errors.ts";
+import type { CliIo } from "../../ops/io.ts";
 
 /** What a command's registration needs from the program: the engine, where to print, how to exit, the --config settings. */
 export interface CommandContext {

@@ -1,8 +1,9 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { canonicalMemorySize, checkLimitRequest, formatProblem, metadataSchema } from "../../engine/index.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
-import type { CliIo } from "../io.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
+import type { CliIo } from "../../ops/io.ts";
 import { TEMPLATE_ALIASES, TEMPLATE_NAMES, TEMPLATES } from "../templates.ts";
 
 export interface GenerateOptions {

@@ -1,6 +1,7 @@
 import { Option, type Command } from "commander";
 import { LintParseError, lintTask, type LintReport } from "../../ops/lint/lint.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
 import type { CommandContext } from "./context.ts";
 
 function textReport(report: LintReport): string {

@@ -1,9 +1,10 @@
 import { basename, resolve } from "node:path";
 import { formatProblem, type Engine, type Problem } from "../../engine/index.ts";
-import { ApiClient, describeApiError, type ApiOptions } from "../api-client.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
-import type { CliIo } from "../io.ts";
-import { loadTask } from "../load.ts";
+import { ApiClient, describeApiError, type ApiOptions } from "../../ops/api-client.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
+import type { CliIo } from "../../ops/io.ts";
+import { loadTask } from "../../ops/load.ts";
 import { readInput } from "./run-once.ts";
 
 export async function deployCommand(engine: Engine, dir: string, options: ApiOptions & { name?: string }, io: CliIo): Promise<number> {

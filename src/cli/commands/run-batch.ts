@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { runBatch, type BatchItem } from "../../ops/run-batch.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
 import { opContext, taskDirArgument, type CommandContext } from "./context.ts";
 
 interface RunBatchOptions {

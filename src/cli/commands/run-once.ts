@@ -1,11 +1,12 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Engine, ExecutionResult } from "../../engine/index.ts";
-import type { CliConfig } from "../config.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
+import type { CliConfig } from "../../ops/config.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
 import { toHar } from "../har.ts";
-import { platformFetch, type CliIo } from "../io.ts";
-import { loadTask } from "../load.ts";
+import { platformFetch, type CliIo } from "../../ops/io.ts";
+import { loadTask } from "../../ops/load.ts";
 import { RATCHET_VERSION } from "../version.ts";
 
 export interface RunOnceOptions {

@@ -1,6 +1,7 @@
-import { ApiClient, describeApiError, type ApiOptions, type ApiReply } from "../api-client.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
-import type { CliIo } from "../io.ts";
+import { ApiClient, describeApiError, type ApiOptions, type ApiReply } from "../../ops/api-client.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
+import type { CliIo } from "../../ops/io.ts";
 import { readInput } from "./run-once.ts";
 
 interface ScheduleView {

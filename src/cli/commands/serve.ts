@@ -1,6 +1,7 @@
 import { serve } from "../../serve/serve.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
-import type { CliIo } from "../io.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
+import type { CliIo } from "../../ops/io.ts";
 
 export interface ServeCliOptions {
   port: string;

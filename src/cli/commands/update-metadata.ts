@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { updateTaskMetadata } from "../../ops/update-metadata.ts";
-import { EXIT, UsageError } from "../exit-codes.ts";
+import { EXIT } from "../exit-codes.ts";
+import { UsageError } from "../../ops/errors.ts";
 import type { CommandContext } from "./context.ts";
 
 interface UpdateOptions {

@@ -1,7 +1,7 @@
 import { formatProblem, type Engine, type Problem } from "../../engine/index.ts";
 import { EXIT } from "../exit-codes.ts";
-import type { CliIo } from "../io.ts";
-import { checkTaskFolder, invalidTaskMessage } from "../load.ts";
+import type { CliIo } from "../../ops/io.ts";
+import { checkTaskFolder, invalidTaskMessage } from "../../ops/load.ts";
 
 export interface ValidateOptions {
   /** Say what was checked, file by file. */

@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { watchPaths } from "../../ops/watch.ts";
 import { EXIT } from "../exit-codes.ts";
 import { untilInterrupted } from "../interrupt.ts";
-import type { CliIo } from "../io.ts";
+import type { CliIo } from "../../ops/io.ts";
 
 /**
  * After a first run, runs again on every change of the watched paths until Ctrl-C. A run that

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ExecutionResult } from "../../engine/index.ts";
 import { runTask } from "../../ops/run.ts";
-import type { CliIo } from "../io.ts";
+import type { CliIo } from "../../ops/io.ts";
 import { opContext, taskDirArgument, type CommandContext } from "./context.ts";
 import { readInput } from "./run-once.ts";
 import { watchAndRerun } from "./watch-loop.ts";

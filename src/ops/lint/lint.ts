@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TASK_FILES } from "../../engine/index.ts";
-import { UsageError } from "../../cli/exit-codes.ts";
+import { UsageError } from "../errors.ts";
 import { parseTaskCode, positionOf, scopeOf } from "./ast.ts";
 import { RULES } from "./rules/index.ts";
 import type { Finding } from "./types.ts";

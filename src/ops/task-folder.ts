@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TASK_FILES, type TaskFiles } from "../engine/index.ts";
-import { UsageError } from "./exit-codes.ts";
+import { UsageError } from "./errors.ts";
 
 /** Reads a task folder into the engine's file map: the four task files and tests/*.json. */
 export async function readTaskFolder(dir: string): Promise<TaskFiles> {

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { parse } from "yaml";
 import { compileSchema, type ExecutionLimits } from "../engine/index.ts";
-import { UsageError } from "./exit-codes.ts";
+import { UsageError } from "./errors.ts";
 
 /** The guide's optional `ratchet --config config.yaml`. */
 const configSchema = {
