@@ -173,3 +173,16 @@ export async function restoreBundle(document: unknown, expectedHash: string): Pr
   if (actual !== expectedHash) throw new Error(`stored bundle does not match its hash ${expectedHash} (it hashes to ${actual})`);
   return { ...(document as TaskBundle), hash: actual };
 }
+
+/** A bundle document as the task folder it came from: the files `documentFromFiles` reads, JSON with two-space indents. */
+export function filesFromDocument(document: Pick<BundleDocument, "metadata" | "code" | "input_schema" | "output_schema" | "tests">): TaskFiles {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  const files: TaskFiles = {
+    [TASK_FILES.metadata]: json(document.metadata),
+    [TASK_FILES.code]: document.code,
+    [TASK_FILES.inputSchema]: json(document.input_schema),
+    [TASK_FILES.outputSchema]: json(document.output_schema),
+  };
+  for (const test of document.tests) files[test.file] = json(test.case);
+  return files;
+}

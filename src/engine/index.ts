@@ -1,5 +1,5 @@
 /** The task engine: pure, host-neutral (Web-standard APIs only), shared by the Worker, the CLI and the MCP server. */
-export { canonicalJson, documentFromFiles, hashDocument, parseJsonFile, restoreBundle, TASK_FILES, type TaskBundle, type TaskFiles } from "./bundle.ts";
+export { canonicalJson, documentFromFiles, filesFromDocument, hashDocument, parseJsonFile, restoreBundle, TASK_FILES, type TaskBundle, type TaskFiles } from "./bundle.ts";
 export { BUNDLE_FORMAT, bundleDocumentSchema, metadataSchema, scheduleDeclarationSchema, testCaseSchema, type BundleDocument, type ScheduleDeclaration, type TaskMetadata, type TestCase } from "./documents.ts";
 export { Engine, TRIGGERS, type EngineOptions, type EngineStats, type ExecuteRequest, type ExecutionResult, type TaskContext, type Trigger } from "./engine.ts";
 export { GUEST_ERROR_CLASSES, LIMIT_ERROR_TYPES, type ExecutionError, type PlatformErrorType } from "./errors.ts";
