@@ -1,0 +1,3 @@
+import type { ToolDefinition } from "../tool.ts";
+
+export const runTools: ToolDefinition[] = [];
