@@ -1,0 +1,24 @@
+import { TASK_FILES } from "../../engine/index.ts";
+import { parseTaskCode, positionOf, scopeOf } from "./ast.ts";
+import { RULES } from "./rules/index.ts";
+import type { Finding } from "./types.ts";
+
+// Host-neutral (no file system): the MCP lint tool runs it in the Worker too.
+
+export interface LintReport {
+  file: string;
+  findings: Finding[];
+  errors: number;
+  warnings: number;
+}
+
+/** Lints task code; throws LintParseError (with its position) when it does not parse. Findings are in file order. */
+export function lintCode(code: string, file: string = TASK_FILES.code): LintReport {
+  const program = parseTaskCode(code);
+  const scope = scopeOf(program);
+  const findings = RULES.flatMap((rule) =>
+    rule.check(program, scope).map(({ node, message }) => ({ rule: rule.id, severity: rule.severity, ...positionOf(node), message, hint: rule.hint })),
+  ).sort((a, b) => a.line - b.line || a.column - b.column);
+  const errors = findings.filter((f) => f.severity === "error").length;
+  return { file, findings, errors, warnings: findings.length - errors };
+}
