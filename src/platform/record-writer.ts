@@ -6,10 +6,14 @@ import type { Env } from "./env.ts";
 /** Rows one D1 batch writes at most. */
 const MAX_BATCH = 250;
 /**
- * How often a request whose row is queued or being written looks whether it is done. The
- * response waits for its record, so a look costs latency: a local D1 batch takes 1-3 ms.
+ * A request whose row is queued or being written sleeps until the batch ahead of it should be
+ * done (by the isolate's recent batch times), then looks every POLL_MS. Each look is a timer
+ * the request pays for in CPU; looking every millisecond through a batch slowed by load cost more
+ * than the batch itself.
  */
 const POLL_MS = 1;
+/** Weight of the latest batch in the running estimate of a batch's duration. */
+const ESTIMATE_WEIGHT = 0.2;
 /**
  * Pauses before each further attempt of a record D1 refused (a fault, not the row itself):
  * seven attempts over about 3.2 s, which the response waits for. Then the record is lost,
@@ -34,6 +38,8 @@ interface Queued {
 
 const queue: Queued[] = [];
 let writerSince: number | undefined;
+/** How long a D1 batch of records has been taking in this isolate (ms), as a running average. */
+let batchEstimateMs = 2;
 
 /** This isolate's record-writing figures, for /metrics. */
 export const recordStats = { written: 0, lost: 0, batches: 0, rowsWritten: 0 };
@@ -83,10 +89,13 @@ async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
       try {
         await write(db, queue.splice(0, MAX_BATCH));
       } finally {
+        batchEstimateMs += ESTIMATE_WEIGHT * (Date.now() - now - batchEstimateMs);
         writerSince = undefined;
       }
     } else {
-      await sleep(POLL_MS);
+      // Until the batch in flight should end: it holds this row, or must end before this row's batch starts.
+      const ahead = writerSince === undefined ? 0 : writerSince + batchEstimateMs - now;
+      await sleep(Math.max(POLL_MS, Math.round(ahead)));
     }
   }
 }

@@ -41,8 +41,12 @@ export async function loadBundle(bucket: R2Bucket, hash: string, key: string): P
   if (cached) return cached;
   const object = await bucket.get(key);
   if (!object) throw new Error(`bundle object ${key} is missing`);
-  const bundle = await restoreBundle(await object.json(), hash);
-  bundles.set(hash, bundle);
+  return cacheBundle(await restoreBundle(await object.json(), hash));
+}
+
+/** Keeps a bundle this isolate already holds (one packed into the Worker, say) for loadBundle. */
+export function cacheBundle(bundle: TaskBundle): TaskBundle {
+  bundles.set(bundle.hash, bundle);
   if (bundles.size > MAX_CACHED_BUNDLES) bundles.delete(bundles.keys().next().value!);
   return bundle;
 }

@@ -10,7 +10,7 @@ import { forgetTask } from "../platform/version-cache.ts";
 import { syncDeclaredSchedules } from "../schedules/service.ts";
 
 /** Task bundles packed from tasks/ at build time (`npm run pack-tasks`): deploying the Worker deploys them. */
-const BUNDLED = bundled as { name: string; hash: string; document: unknown }[];
+export const BUNDLED = bundled as { name: string; hash: string; document: unknown }[];
 
 /**
  * Registers each bundled task this database has not registered yet (by name and content hash).

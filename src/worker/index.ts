@@ -3,10 +3,10 @@ import { runDueSchedules } from "../schedules/runner.ts";
 import { createApp } from "./app.ts";
 import { ensureBundledTasks } from "./bundled-tasks.ts";
 import type { Env } from "../platform/env.ts";
-import { warmSandbox } from "./warm-up.ts";
+import { warmUp } from "./warm-up.ts";
 
 const app = createApp();
-await warmSandbox();
+await warmUp();
 
 /** The Worker: the Hono app serves HTTP; the every-minute Cron Trigger runs due schedules. */
 export default {

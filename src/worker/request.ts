@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { compileSchema } from "../engine/index.ts";
+import { compileSchema, TASK_NAME_RULE, isTaskName } from "../engine/index.ts";
 import { ApiError } from "./errors.ts";
 
 /** Reads the JSON body, refusing malformed JSON with 400 and where it broke. */
@@ -23,12 +23,10 @@ export function checkBody<T>(schema: object, value: unknown, what: string): T {
   return value as T;
 }
 
-const TASK_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
-
 export function taskName(c: Context): string {
   const name = c.req.param("name") ?? "";
-  if (!TASK_NAME.test(name)) {
-    throw new ApiError(400, "invalid_name", `Task name "${name}" is not valid: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  if (!isTaskName(name)) {
+    throw new ApiError(400, "invalid_name", `Task name "${name}" is not valid: ${TASK_NAME_RULE}`);
   }
   return name;
 }

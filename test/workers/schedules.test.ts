@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../src/worker/index.ts";
-import { bundle, call, deploy, uniqueName } from "./support.ts";
+import { bundle, call, deploy, readableAtOnce, uniqueName } from "./support.ts";
 
 /** Fires the Worker's scheduled() handler as the Cron Trigger would, at a chosen time. */
 async function tick(at: string | number): Promise<void> {
@@ -116,6 +116,16 @@ describe("the scheduler", () => {
     await tick(plus(schedule.next_run_at, 1000));
     const ran = await env.DB.prepare("select count(distinct schedule_id) as n from executions where task_name = ? and trigger = 'schedule'").bind(name).first<{ n: number }>();
     expect(ran?.n).toBe(ids.length);
+  });
+
+  it("leaves a scheduled run readable at once: as soon as the tick is done, before its waitUntil work settles", async () => {
+    const { name, schedule } = await scheduled(echoContext, { cron: "*/5 * * * *" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.parse(plus(schedule.next_run_at, 1000)), cron: "* * * * *" }) as never, env, ctx as never);
+    const id = (await call("GET", `/schedules/${schedule.id}`)).body.last_run.execution_id;
+    expect(id).toEqual(expect.any(String));
+    await readableAtOnce(id, name, "schedule");
+    await waitOnExecutionContext(ctx);
   });
 
   it("never runs a slot twice when triggers overlap", async () => {

@@ -59,3 +59,29 @@ export async function recordOf(id: string): Promise<Reply> {
   expect(reply.status, `execution ${id} is not readable right after its response: ${JSON.stringify(reply.body)}`).toBe(200);
   return reply;
 }
+
+/**
+ * An execution id the platform hands out is readable by the very next request: the record is in
+ * D1 before the response (or before the scheduler moves on; that test is in schedules.test.ts, whose
+ * ticks run alone). No waiting, no retrying here.
+ */
+export async function readableAtOnce(id: string, task: string, trigger: string, status = "completed") {
+  const one = await call("GET", `/executions/${id}`);
+  expect(one.status, JSON.stringify(one.body)).toBe(200);
+  expect(one.body).toMatchObject({ id, task, trigger, status });
+  const since = new Date(Date.parse(one.body.started_at) - 1000).toISOString();
+  const until = new Date(Date.parse(one.body.started_at) + 1000).toISOString();
+  const lists = [
+    "/executions",
+    `/executions?task=${task}`,
+    `/executions?status=${status}`,
+    `/executions?trigger=${trigger}`,
+    `/executions?task=${task}&status=${status}&trigger=${trigger}&since=${since}&until=${until}`,
+  ];
+  // Other test files run at the same time: the execution is among the newest, not always first.
+  for (const list of lists) {
+    const reply = await call("GET", `${list}${list.includes("?") ? "&" : "?"}limit=200`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.executions.find((e: { id: string }) => e.id === id), list).toMatchObject({ id, task });
+  }
+}
