@@ -631,6 +631,7 @@ async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upst
       rows.push(await measure("ref: Hono + sandbox (Engine.execute, no D1)", { method: "POST", url: `${breakdown}/sandbox`, body: ADDITION_BODY }, { poolSize }));
       rows.push(await measure("ref: Hono + D1 insert (recordExecution, no sandbox)", { method: "POST", url: `${breakdown}/record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }));
       rows.push(await measure("ref: Hono + sandbox + D1 insert (no lookup)", { method: "POST", url: `${breakdown}/sandbox-record`, body: ADDITION_BODY }, { poolSize, mf, recordsAs: "bench-breakdown" }));
+      rows.push(await measure("ref: Node fetch of the upstream, no workerd", { method: "GET", url: upstreamUrl }, { poolSize, fetchesUpstream: true }));
       rows.push(await measure("ref: Hono + one fetch of the upstream, no sandbox", { method: "POST", url: `${breakdown}/fetch`, body: fetchBody }, { poolSize, fetchesUpstream: true }));
       rows.push(await measure("ref: Hono + sandbox running the fetch task (no D1)", { method: "POST", url: `${breakdown}/sandbox-fetch`, body: fetchBody }, { poolSize, fetchesUpstream: true }));
       await fetch(`${breakdown}/engine-loop?n=300`).then((r) => r.text()); // warm-up
