@@ -1,0 +1,84 @@
+/**
+ * The Ratchet MCP server: every tool of src/mcp/tools written once against the Workspace contract,
+ * served by each host (stdio, local Streamable HTTP, the Worker's /mcp). Hosts build a fresh server
+ * per connection (stdio) or per request (HTTP); nothing here holds state between calls.
+ */
+import { McpServer, type CallToolResult, type ServerContext, type StandardSchemaWithJSON, type jsonSchemaValidator } from "@modelcontextprotocol/server";
+import pkg from "../../package.json" with { type: "json" };
+import { WorkspaceError, type Workspace } from "../workspace/workspace.ts";
+import { argumentErrorResult, toolErrorResult } from "./errors.ts";
+import { shapeResult } from "./result.ts";
+import type { Toolset, ToolContext, ToolDefinition } from "./tool.ts";
+import { ALL_TOOLS } from "./tools/index.ts";
+import { selectTools } from "./toolsets.ts";
+
+export interface RatchetMcpServerOptions {
+  workspace: Workspace;
+  /** Default: every toolset but `deployed`. */
+  toolsets?: readonly Toolset[];
+  /** Only tools whose readOnlyHint is true. */
+  readOnly?: boolean;
+  /** More tools beside ALL_TOOLS (the Worker's deployed tasks as `task_<name>`); the read-only filter applies to them too. */
+  extraTools?: readonly ToolDefinition[];
+  /** The Worker passes the @cfworker/json-schema validator (Ajv cannot compile in workerd). */
+  jsonSchemaValidator?: jsonSchemaValidator;
+  /** Told about errors that are not the agent's to fix (a host logs them on stderr); the agent gets a plain message. */
+  onUnexpectedError?: (toolName: string, error: unknown) => void;
+}
+
+const INSTRUCTIONS =
+  "Ratchet runs small JavaScript tasks (a folder: main.js, input/output JSON schemas, metadata.json, tests/) in a sandbox. " +
+  "Read the resource ratchet://guide for how tasks are written; the prompt develop_task walks through building one. " +
+  "Typical loop: ratchet_create_task, ratchet_validate_task_input, ratchet_execute_task, ratchet_get_execution_logs / _trace, " +
+  "ratchet_analyze_execution_error, ratchet_update_task_code, ratchet_test_task, ratchet_deploy_task, ratchet_schedule_task.";
+
+/**
+ * The SDK validates arguments before the handler with a message of its own; the tool's zod schema is
+ * still what tools/list advertises, but arguments reach our handler unchecked so that a bad one gets
+ * our message (which argument, what it should be, what to do).
+ */
+function advertisedOnly(schema: ToolDefinition["input"]): StandardSchemaWithJSON {
+  return { "~standard": { version: 1, vendor: "ratchet", validate: (value: unknown) => ({ value }), jsonSchema: schema["~standard"].jsonSchema } };
+}
+
+function progressReporter(ctx: ServerContext): ToolContext["progress"] {
+  const token = ctx.mcpReq._meta?.progressToken;
+  if (token === undefined) return async () => {};
+  return async (done, total, message) => {
+    await ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, progress: done, total, ...(message ? { message } : {}) } });
+  };
+}
+
+function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetMcpServerOptions): void {
+  server.registerTool(
+    tool.name,
+    { title: tool.title, description: tool.description, inputSchema: advertisedOnly(tool.input), outputSchema: tool.output, annotations: { title: tool.title, ...tool.annotations } },
+    async (raw: unknown, ctx: ServerContext): Promise<CallToolResult> => {
+      const args = raw ?? {};
+      const parsed = tool.input.safeParse(args);
+      if (!parsed.success) return argumentErrorResult(tool.name, parsed.error, args);
+      try {
+        const value = await tool.handler(parsed.data, { workspace: options.workspace, progress: progressReporter(ctx), signal: ctx.mcpReq.signal });
+        return shapeResult(tool.name, value);
+      } catch (error) {
+        if (!(error instanceof WorkspaceError)) options.onUnexpectedError?.(tool.name, error);
+        return toolErrorResult(tool.name, error);
+      }
+    },
+  );
+}
+
+/** The tools this server will list: the chosen toolsets' share of ALL_TOOLS, plus extraTools; read-only mode keeps only read-only ones. */
+export function toolsFor(options: Pick<RatchetMcpServerOptions, "toolsets" | "readOnly" | "extraTools">): ToolDefinition[] {
+  const extra = (options.extraTools ?? []).filter((tool) => !options.readOnly || tool.annotations.readOnlyHint);
+  return [...selectTools(ALL_TOOLS, options), ...extra];
+}
+
+export function createRatchetMcpServer(options: RatchetMcpServerOptions): McpServer {
+  const server = new McpServer(
+    { name: "ratchet", title: "Ratchet", version: pkg.version },
+    { instructions: INSTRUCTIONS, capabilities: { tools: {} }, ...(options.jsonSchemaValidator ? { jsonSchemaValidator: options.jsonSchemaValidator } : {}) },
+  );
+  for (const tool of toolsFor(options)) registerTool(server, tool, options);
+  return server;
+}
