@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts", "test/e2e/**/*.test.ts", "test/mcp/**/*.test.ts"],
+          include: ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts", "test/e2e/**/*.test.ts", "test/mcp/**/*.test.ts", "test/ops/**/*.test.ts"],
           globalSetup: ["test/support/build-setup.ts", "test/support/upstream-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -5,6 +5,17 @@ export interface ApiOptions {
   token?: string;
 }
 
+/** Nothing answered at the Ratchet's address (refused, no such host, reset). */
+export class ApiUnreachableError extends Error {
+  override name = "ApiUnreachableError";
+  /** The API base that was tried, e.g. http://127.0.0.1:8787/api/v1. */
+  readonly url: string;
+  constructor(url: string, cause: unknown) {
+    super(`cannot reach ${url}: ${(cause as Error).cause ?? (cause as Error).message}`, { cause });
+    this.url = url;
+  }
+}
+
 export interface ApiReply {
   status: number;
   headers: Headers;
@@ -35,7 +46,7 @@ export class ApiClient {
     try {
       response = await fetch(`${this.base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (error) {
-      throw new Error(`cannot reach ${this.base}: ${(error as Error).cause ?? (error as Error).message}`);
+      throw new ApiUnreachableError(this.base, error);
     }
     const text = await response.text();
     let parsed: unknown = text;

@@ -1,6 +1,7 @@
 import { basename, resolve } from "node:path";
-import { formatProblem, type Engine, type Problem } from "../../engine/index.ts";
+import { formatProblem, type Engine } from "../../engine/index.ts";
 import { ApiClient, describeApiError, type ApiOptions } from "../../ops/api-client.ts";
+import { deployBundle } from "../../ops/deploy.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../../ops/errors.ts";
 import type { CliIo } from "../../ops/io.ts";
@@ -10,16 +11,14 @@ import { readInput } from "./run-once.ts";
 export async function deployCommand(engine: Engine, dir: string, options: ApiOptions & { name?: string }, io: CliIo): Promise<number> {
   const client = new ApiClient(options);
   const bundle = await loadTask(engine, dir, io.err);
-  const name = options.name ?? basename(resolve(dir));
-  const reply = await client.request("PUT", `/tasks/${encodeURIComponent(name)}`, bundle);
-  if (reply.status === 200 || reply.status === 201) {
-    const version = reply.body.task.current_version;
-    io.out(`${name}: ${reply.body.outcome} (version ${version.version}, ${version.hash})`);
+  const deployed = await deployBundle(client, options.name ?? basename(resolve(dir)), bundle);
+  if (deployed.ok) {
+    io.out(`${deployed.name}: ${deployed.outcome} (version ${deployed.version}, ${deployed.hash})`);
     return EXIT.ok;
   }
-  io.err(`error: deploy of ${name} failed: ${describeApiError(reply)}`);
-  for (const problem of (reply.body?.error?.details?.problems ?? []) as Problem[]) io.err(formatProblem(problem));
-  return reply.status === 400 ? EXIT.usage : EXIT.failed;
+  io.err(`error: deploy of ${deployed.name} failed: ${deployed.message}`);
+  for (const problem of deployed.problems) io.err(formatProblem(problem));
+  return deployed.status === 400 ? EXIT.usage : EXIT.failed;
 }
 
 export async function invokeCommand(name: string, options: ApiOptions & { inputJson?: string; inputFile?: string; version?: string }, io: CliIo): Promise<number> {

@@ -1,0 +1,107 @@
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { TRIGGERS, type ExecutionResult } from "../../engine/index.ts";
+import { WorkspaceError, type ExecutionQuery, type ExecutionRecord, type ExecutionSummary, type Page } from "../../workspace/workspace.ts";
+import { writeFileAtomic } from "./atomic.ts";
+import { RATCHET_DIR } from "./task-paths.ts";
+
+/** Executions a tasks folder's history keeps; the oldest beyond it are removed as new ones are written. */
+export const HISTORY_LIMIT = 1000;
+/** Page size of a listing without `limit`, and the most one page may hold (as the API's). */
+export const DEFAULT_PAGE = 50;
+export const MAX_PAGE = 200;
+
+/** The engine's execution ids are UUIDv7: their text sorts by time. */
+const EXECUTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const RECORD_FILE = /^([0-9a-f-]{36})\.json$/;
+
+/** An execution as history keeps it: the API's execution view, with the input as given (redact it first). */
+export function executionRecord(task: string, input: unknown, result: ExecutionResult, retryOf: string | null = null): ExecutionRecord {
+  return {
+    id: result.executionId,
+    task,
+    version: result.taskVersion,
+    trigger: result.trigger,
+    status: result.status,
+    attempt: result.attempt,
+    schedule_id: result.scheduleId ?? null,
+    retry_of: retryOf,
+    error_type: result.error?.type ?? null,
+    started_at: result.startedAt,
+    duration_ms: result.durationMs,
+    input,
+    output: result.output ?? null,
+    error: result.error ?? null,
+    logs: result.logs,
+    http: result.http,
+    timings: result.timings,
+    limits: result.limits,
+  };
+}
+
+export function summaryOf(record: ExecutionRecord): ExecutionSummary {
+  const { input: _input, output: _output, error: _error, logs: _logs, http: _http, timings: _timings, limits: _limits, ...summary } = record;
+  return summary;
+}
+
+/**
+ * The local execution history of one tasks folder: `<tasks>/.ratchet/history/<id>.json`, one
+ * file per execution, each written whole (temporary file, then rename). The CLI's run-once and
+ * the MCP stdio host write here; `ratchet executions` without --url reads it.
+ */
+export class HistoryStore {
+  readonly dir: string;
+  private readonly limit: number;
+
+  constructor(tasksDir: string, limit = HISTORY_LIMIT) {
+    this.limit = limit;
+    this.dir = join(tasksDir, RATCHET_DIR, "history");
+  }
+
+  async record(record: ExecutionRecord): Promise<void> {
+    if (!EXECUTION_ID.test(record.id)) throw new Error(`execution id ${record.id} is not a UUID`);
+    await writeFileAtomic(join(this.dir, `${record.id}.json`), `${JSON.stringify(record)}\n`);
+    const ids = await this.ids();
+    await Promise.all(ids.slice(this.limit).map((id) => rm(join(this.dir, `${id}.json`), { force: true })));
+  }
+
+  async get(id: string): Promise<ExecutionRecord | undefined> {
+    if (typeof id !== "string" || !EXECUTION_ID.test(id)) return undefined;
+    const text = await readFile(join(this.dir, `${id}.json`), "utf8").catch(() => undefined);
+    return text === undefined ? undefined : (JSON.parse(text) as ExecutionRecord);
+  }
+
+  /** Newest first; `cursor` is the id the previous page ended at. */
+  async list(query: ExecutionQuery = {}): Promise<Page<ExecutionSummary>> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new WorkspaceError("bad_request", `limit must be an integer from 1 to ${MAX_PAGE}, not ${limit}`);
+    if (query.cursor !== undefined && !EXECUTION_ID.test(query.cursor)) {
+      throw new WorkspaceError("bad_request", `cursor ${JSON.stringify(query.cursor)} is not one a listing gave out`, { hint: "Pass next_cursor from the previous page, or no cursor for the first page." });
+    }
+    if (query.status !== undefined && query.status !== "completed" && query.status !== "failed") throw new WorkspaceError("bad_request", `status must be completed or failed, not ${query.status}`);
+    if (query.trigger !== undefined && !TRIGGERS.includes(query.trigger)) throw new WorkspaceError("bad_request", `trigger must be one of ${TRIGGERS.join(", ")}, not ${query.trigger}`);
+    const items: ExecutionSummary[] = [];
+    let more = false;
+    for (const id of await this.ids()) {
+      if (query.cursor !== undefined && id >= query.cursor) continue;
+      const record = await this.get(id);
+      if (!record || (query.task !== undefined && record.task !== query.task) || (query.status !== undefined && record.status !== query.status) || (query.trigger !== undefined && record.trigger !== query.trigger)) continue;
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      items.push(summaryOf(record));
+    }
+    return { items, next_cursor: more ? items.at(-1)!.id : null };
+  }
+
+  /** Ids of the kept executions, newest first. */
+  private async ids(): Promise<string[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names
+      .map((name) => RECORD_FILE.exec(name)?.[1])
+      .filter((id): id is string => id !== undefined)
+      .sort()
+      .reverse();
+  }
+}
