@@ -1,0 +1,14 @@
+import type { TaskFiles } from "../engine/index.ts";
+import type { TaskSnapshot, Workspace } from "../workspace/workspace.ts";
+import { problemOf, summaryOf } from "./task-shapes.ts";
+
+/**
+ * Reads a task, changes its files, and saves them through the workspace, which validates them
+ * first (nothing is written when invalid) and keeps the replaced content as a backup.
+ */
+export async function editTask(workspace: Workspace, ref: string, note: string, change: (files: TaskFiles, task: TaskSnapshot) => TaskFiles | Promise<TaskFiles>) {
+  const current = await workspace.getTask(ref);
+  const files = await change({ ...current.files }, current);
+  const saved = await workspace.saveTask(ref, files, note);
+  return { task: summaryOf(saved.task), warnings: saved.warnings.map(problemOf), previous_hash: current.hash };
+}
