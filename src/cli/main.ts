@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from "commander";
 import { generateTaskCommand, type GenerateOptions } from "./commands/generate.ts";
 import { registerDevLoopCommands } from "./commands/dev-loop.ts";
 import { deployCommand, executionsCommand, invokeCommand } from "./commands/remote.ts";
+import { executionShowCommand, type ExecutionsOptions } from "./commands/executions.ts";
 import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { serveCommand, type ServeCliOptions } from "./commands/serve.ts";
+import { mcpServeCommand, type McpServeOptions } from "./commands/mcp-serve.ts";
 import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../ops/config.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -56,6 +58,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--input-file <file>", "a file holding the input JSON")
     .addOption(new Option("--log-level <level>", "console lines to show").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--record <dir>", "write input, output, logs and the HTTP exchanges (HAR) to this folder")
+    .option("--no-record-history", "keep no record in the local history (.ratchet/history in the folder holding the task), which `ratchet executions` lists")
     .action(async (dir: string | undefined, options: RunOnceOptions & { fromFs?: string }) =>
       setExit(await runOnceCommand(engine, taskDir(dir, options), options, await config(), io)),
     );
@@ -110,17 +113,24 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     setExit(await invokeCommand(name, options, io)),
   );
 
-  remote(
+  const executions = remote(
     program
       .command("executions")
-      .description("list a running Ratchet's execution history, newest first")
+      .description("list executions, newest first: a running Ratchet's with --url (or RATCHET_URL), else the local history that run-once and mcp-serve keep")
       .option("--task <name>", "only this task")
       .option("--status <status>", "completed or failed")
+      .option("--trigger <trigger>", "only runs started this way: cli, http, schedule, mcp or test")
       .option("--limit <n>", "how many (default 50)")
-      .option("--json", "print JSON"),
-  ).action(async (options: { task?: string; status?: string; limit?: string; json?: boolean; url?: string; token?: string }) =>
-    setExit(await executionsCommand(options, io)),
-  );
+      .option("--json", "print JSON")
+      .option("--tasks-dir <dir>", "the tasks folder whose local history to list (default ./tasks if it exists, else the current folder)"),
+  ).action(async (options: ExecutionsOptions) => setExit(await executionsCommand(options, io)));
+  remote(
+    executions
+      .command("show")
+      .description("print one execution as JSON: input (secrets redacted), output or error, logs, HTTP trace, timings")
+      .argument("<id>", "execution id")
+      .option("--tasks-dir <dir>", "the tasks folder whose local history to read (default ./tasks if it exists, else the current folder)"),
+  ).action(async (id: string, options: ExecutionsOptions) => setExit(await executionShowCommand(id, options, io)));
 
   const schedule = program.command("schedule").description("manage a running Ratchet's cron schedules");
   remote(schedule.command("list").description("list schedules").option("--task <name>", "only this task's")).action(
@@ -155,6 +165,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--state-dir <dir>", "where local D1 and R2 keep their data", "./.ratchet/state")
     .option("--no-watch", "deploy at start only")
     .action(async (options: ServeCliOptions) => setExit(await serveCommand(options, io)));
+
+  program
+    .command("mcp-serve")
+    .description("serve the MCP tools for agents on a tasks folder: over stdio (default) or Streamable HTTP on this machine")
+    .addOption(new Option("--transport <transport>", "stdio, http, or sse (the same as http: Streamable HTTP)").choices(["stdio", "http", "sse"]))
+    .option("--host <host>", "address to listen on (http); default 127.0.0.1")
+    .option("--port <port>", "port to listen on (http; 0 picks a free one); default 3001")
+    .option("--tasks-dir <dir>", "the folder holding the task folders", "./tasks")
+    .option("--url <url>", "the Ratchet that deploy and schedule tools talk to (default RATCHET_URL, else http://127.0.0.1:8787)")
+    .option("--token <token>", "its API token (default RATCHET_API_TOKEN)")
+    .option("--toolsets <list>", "comma-separated: tasks,runs,tests,observe,ship (default all)")
+    .option("--read-only", "only tools that change nothing")
+    .action(async (options: McpServeOptions) => setExit(await mcpServeCommand({ ...options, config: program.opts<{ config?: string }>().config }, engine, io)));
 
   installFutureAnswers(program);
   return program;

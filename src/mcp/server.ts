@@ -6,7 +6,8 @@
 import { McpServer, type CallToolResult, type ServerContext, type StandardSchemaWithJSON, type jsonSchemaValidator } from "@modelcontextprotocol/server";
 import pkg from "../../package.json" with { type: "json" };
 import { WorkspaceError, type Workspace } from "../workspace/workspace.ts";
-import { argumentErrorResult, toolErrorResult } from "./errors.ts";
+import { argumentErrorResult, errorResult, toolErrorResult } from "./errors.ts";
+import { CallTimeoutError, withTimeout, type CallLimits } from "./limits.ts";
 import { shapeResult } from "./result.ts";
 import type { Toolset, ToolContext, ToolDefinition } from "./tool.ts";
 import { ALL_TOOLS } from "./tools/index.ts";
@@ -24,6 +25,8 @@ export interface RatchetMcpServerOptions {
   jsonSchemaValidator?: jsonSchemaValidator;
   /** Told about errors that are not the agent's to fix (a host logs them on stderr); the agent gets a plain message. */
   onUnexpectedError?: (toolName: string, error: unknown) => void;
+  /** mcp-config.yaml's request_timeout and rate_limit_per_minute, applied to every tool call. */
+  limits?: CallLimits;
 }
 
 const INSTRUCTIONS =
@@ -57,10 +60,18 @@ function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetM
       const args = raw ?? {};
       const parsed = tool.input.safeParse(args);
       if (!parsed.success) return argumentErrorResult(tool.name, parsed.error, args);
+      const admitted = options.limits?.rateLimiter?.take() ?? { ok: true };
+      if (!admitted.ok) {
+        return errorResult(`rate_limited: more than ${options.limits!.rateLimiter!.perMinute} tool calls in the last minute (mcp.rate_limit_per_minute).\nhint: wait ${admitted.retryAfterSeconds} s and call again.`);
+      }
+      const progress = progressReporter(ctx);
       try {
-        const value = await tool.handler(parsed.data, { workspace: options.workspace, progress: progressReporter(ctx), signal: ctx.mcpReq.signal });
+        const value = await withTimeout(options.limits?.callTimeoutMs, ctx.mcpReq.signal, (signal) => tool.handler(parsed.data, { workspace: options.workspace, progress, signal }));
         return shapeResult(tool.name, value);
       } catch (error) {
+        if (error instanceof CallTimeoutError) {
+          return errorResult(`timeout: ${tool.name} was ${error.message} (mcp.request_timeout) and was cancelled.\nhint: ask for less work (fewer inputs, a smaller limit), or raise request_timeout in the mcp: section of the config.`);
+        }
         if (!(error instanceof WorkspaceError)) options.onUnexpectedError?.(tool.name, error);
         return toolErrorResult(tool.name, error);
       }

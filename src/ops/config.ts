@@ -36,8 +36,8 @@ export interface CliConfig {
 
 export const DEFAULT_CONFIG: CliConfig = { limits: {}, validateSchemas: true };
 
-/** Reads and checks a config file; says on stderr what it cannot honour. */
-export async function loadConfig(path: string, warn: (line: string) => void): Promise<CliConfig> {
+/** Reads and checks a config file; says on stderr what it cannot honour. `otherSections` are read by the command itself (mcp-serve's `mcp:`). */
+export async function loadConfig(path: string, warn: (line: string) => void, otherSections: readonly string[] = []): Promise<CliConfig> {
   const text = await readFile(path, "utf8").catch(() => {
     throw new UsageError(`cannot read --config ${path}`);
   });
@@ -53,7 +53,7 @@ export async function loadConfig(path: string, warn: (line: string) => void): Pr
   }
   const config = document as ConfigFile;
   for (const section of Object.keys(config)) {
-    if (section !== "execution" && section !== "http") warn(`warning: --config section "${section}" is not used by this command`);
+    if (section !== "execution" && section !== "http" && !otherSections.includes(section)) warn(`warning: --config section "${section}" is not used by this command`);
   }
   if (config.http?.verify_ssl === false) warn("warning: http.verify_ssl: false is ignored: certificates are always verified");
   const limits: Partial<ExecutionLimits> = {};
