@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { generateTaskCommand, type GenerateOptions } from "./commands/generate.ts";
 import { registerDevLoopCommands } from "./commands/dev-loop.ts";
 import { deployCommand, executionsCommand, invokeCommand } from "./commands/remote.ts";
+import { executionShowCommand, type ExecutionsOptions } from "./commands/executions.ts";
 import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { serveCommand, type ServeCliOptions } from "./commands/serve.ts";
@@ -57,6 +58,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--input-file <file>", "a file holding the input JSON")
     .addOption(new Option("--log-level <level>", "console lines to show").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--record <dir>", "write input, output, logs and the HTTP exchanges (HAR) to this folder")
+    .option("--no-record-history", "keep no record in the local history (.ratchet/history in the folder holding the task), which `ratchet executions` lists")
     .action(async (dir: string | undefined, options: RunOnceOptions & { fromFs?: string }) =>
       setExit(await runOnceCommand(engine, taskDir(dir, options), options, await config(), io)),
     );
@@ -111,17 +113,24 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     setExit(await invokeCommand(name, options, io)),
   );
 
-  remote(
+  const executions = remote(
     program
       .command("executions")
-      .description("list a running Ratchet's execution history, newest first")
+      .description("list executions, newest first: a running Ratchet's with --url (or RATCHET_URL), else the local history that run-once and mcp-serve keep")
       .option("--task <name>", "only this task")
       .option("--status <status>", "completed or failed")
+      .option("--trigger <trigger>", "only runs started this way: cli, http, schedule, mcp or test")
       .option("--limit <n>", "how many (default 50)")
-      .option("--json", "print JSON"),
-  ).action(async (options: { task?: string; status?: string; limit?: string; json?: boolean; url?: string; token?: string }) =>
-    setExit(await executionsCommand(options, io)),
-  );
+      .option("--json", "print JSON")
+      .option("--tasks-dir <dir>", "the tasks folder whose local history to list (default ./tasks if it exists, else the current folder)"),
+  ).action(async (options: ExecutionsOptions) => setExit(await executionsCommand(options, io)));
+  remote(
+    executions
+      .command("show")
+      .description("print one execution as JSON: input (secrets redacted), output or error, logs, HTTP trace, timings")
+      .argument("<id>", "execution id")
+      .option("--tasks-dir <dir>", "the tasks folder whose local history to read (default ./tasks if it exists, else the current folder)"),
+  ).action(async (id: string, options: ExecutionsOptions) => setExit(await executionShowCommand(id, options, io)));
 
   const schedule = program.command("schedule").description("manage a running Ratchet's cron schedules");
   remote(schedule.command("list").description("list schedules").option("--task <name>", "only this task's")).action(

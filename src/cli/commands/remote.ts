@@ -6,6 +6,7 @@ import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../../ops/errors.ts";
 import type { CliIo } from "../../ops/io.ts";
 import { loadTask } from "../../ops/load.ts";
+import { isLocal, localExecutionsCommand, printExecutions, type ExecutionsOptions } from "./executions.ts";
 import { readInput } from "./run-once.ts";
 
 export async function deployCommand(engine: Engine, dir: string, options: ApiOptions & { name?: string }, io: CliIo): Promise<number> {
@@ -40,11 +41,13 @@ export async function invokeCommand(name: string, options: ApiOptions & { inputJ
   return reply.status === 404 ? EXIT.usage : EXIT.failed;
 }
 
-export async function executionsCommand(options: ApiOptions & { task?: string; status?: string; limit?: string; json?: boolean }, io: CliIo): Promise<number> {
+export async function executionsCommand(options: ExecutionsOptions, io: CliIo): Promise<number> {
+  if (isLocal(options)) return localExecutionsCommand(options, io);
   const client = new ApiClient(options);
   const query = new URLSearchParams();
   if (options.task) query.set("task", options.task);
   if (options.status) query.set("status", options.status);
+  if (options.trigger) query.set("trigger", options.trigger);
   if (options.limit) query.set("limit", options.limit);
   const reply = await client.request("GET", `/executions?${query}`);
   if (reply.status !== 200) {
@@ -52,14 +55,6 @@ export async function executionsCommand(options: ApiOptions & { task?: string; s
     if (reply.status === 400) throw new UsageError(reply.body.error.message);
     return EXIT.failed;
   }
-  const rows = reply.body.executions as Record<string, unknown>[];
-  if (options.json) {
-    io.out(JSON.stringify(rows, null, 2));
-    return EXIT.ok;
-  }
-  io.out(["STARTED", "TASK", "VERSION", "TRIGGER", "STATUS", "ERROR", "MS", "ID"].join("\t"));
-  for (const e of rows) {
-    io.out([e.started_at, e.task, e.version, e.trigger, e.status, e.error_type ?? "-", Math.round(Number(e.duration_ms)), e.id].join("\t"));
-  }
+  printExecutions(reply.body.executions as Record<string, unknown>[], options.json, io);
   return EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { UsageError } from "../../ops/errors.ts";
 import { toHar } from "../har.ts";
 import { platformFetch, type CliIo } from "../../ops/io.ts";
 import { loadTask } from "../../ops/load.ts";
+import { recordFolderRun } from "../../ops/workspace/history.ts";
 import { RATCHET_VERSION } from "../version.ts";
 
 export interface RunOnceOptions {
@@ -14,6 +15,8 @@ export interface RunOnceOptions {
   inputFile?: string;
   logLevel: string;
   record?: string;
+  /** false (--no-record-history): keep no record in the tasks folder's local history. */
+  recordHistory?: boolean;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -70,6 +73,10 @@ export async function runOnceCommand(engine: Engine, dir: string, options: RunOn
   if (threshold === 0) {
     for (const call of result.http) io.err(`[http] ${call.method} ${call.url} -> ${call.status ?? call.error} (${call.durationMs} ms)`);
     io.err(`[debug] execution ${result.executionId}: ${result.durationMs} ms (cpu ~${result.timings.cpuMs} ms)`);
+  }
+  if (options.recordHistory !== false) {
+    // The run still counts when its record cannot be kept (a read-only folder, say).
+    await recordFolderRun(dir, bundle, input, result).catch((error: Error) => io.err(`warning: execution ${result.executionId} was not kept in the local history: ${error.message}`));
   }
   if (options.record !== undefined) {
     await record(options.record, input, result);

@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
-import { TRIGGERS, type ExecutionResult } from "../../engine/index.ts";
+import { basename, dirname, join, resolve } from "node:path";
+import { redactSecrets, TRIGGERS, type ExecutionResult, type TaskBundle } from "../../engine/index.ts";
 import { WorkspaceError, type ExecutionQuery, type ExecutionRecord, type ExecutionSummary, type Page } from "../../workspace/workspace.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { RATCHET_DIR } from "./task-paths.ts";
@@ -104,4 +104,10 @@ export class HistoryStore {
       .sort()
       .reverse();
   }
+}
+
+/** Records a run of the task folder `taskDir` in the history of the folder holding it (its tasks folder), its input's secrets redacted. */
+export async function recordFolderRun(taskDir: string, bundle: TaskBundle, input: unknown, result: ExecutionResult): Promise<void> {
+  const dir = resolve(taskDir);
+  await new HistoryStore(dirname(dir)).record(executionRecord(basename(dir), redactSecrets(input, bundle.input_schema), result));
 }
