@@ -1,14 +1,23 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
 
 // wrangler and Miniflare must not try to reach Cloudflare (no network here, no account needed).
 process.env.WRANGLER_SEND_METRICS ??= "false";
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 
+/** Markdown imported as its text, as the builds' esbuild loader and wrangler's Text rule do (src/mcp/guide.ts). */
+const markdownAsText: Plugin = {
+  name: "markdown-as-text",
+  transform(code, id) {
+    return id.endsWith(".md") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
+        plugins: [markdownAsText],
         test: {
           name: "node",
           include: ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts", "test/e2e/**/*.test.ts", "test/mcp/**/*.test.ts", "test/ops/**/*.test.ts"],
@@ -19,6 +28,7 @@ export default defineConfig({
       },
       {
         plugins: [
+          markdownAsText,
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") } },

@@ -21,6 +21,8 @@ export async function buildCli(root: string): Promise<string> {
     external: ["miniflare"],
     // Bundled CommonJS dependencies call require() for Node built-ins; ESM has no require.
     banner: { js: 'import { createRequire as __ratchetRequire } from "node:module"; const require = __ratchetRequire(import.meta.url);' },
+    // The task guide (src/mcp/guide.ts) is imported as text, as wrangler's Text rule does.
+    loader: { ".md": "text" },
     write: false,
     logLevel: "warning",
   });

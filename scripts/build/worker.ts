@@ -47,6 +47,8 @@ export async function buildServeWorker(root: string): Promise<string> {
     external: ["cloudflare:*", "workerd:*"],
     define: { "navigator.userAgent": '"Cloudflare-Workers"', "process.env.NODE_ENV": '"production"' },
     plugins: [plugin],
+    // The task guide (src/mcp/guide.ts) is imported as text, as wrangler's Text rule does.
+    loader: { ".md": "text" },
     write: false,
     logLevel: "warning",
   });

@@ -40,8 +40,9 @@ export async function withTimeout<T>(timeoutMs: number | undefined, outer: Abort
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new CallTimeoutError(`still running after ${timeoutMs / 1000} s`);
-      controller.abort(error);
+      // Settled first, so a handler that returns on abort does not win the race.
       reject(error);
+      controller.abort(error);
     }, timeoutMs);
   });
   try {

@@ -8,6 +8,8 @@ import pkg from "../../package.json" with { type: "json" };
 import { WorkspaceError, type Workspace } from "../workspace/workspace.ts";
 import { argumentErrorResult, errorResult, toolErrorResult } from "./errors.ts";
 import { CallTimeoutError, withTimeout, type CallLimits } from "./limits.ts";
+import { registerPrompts } from "./prompts.ts";
+import { registerResources } from "./resources.ts";
 import { shapeResult } from "./result.ts";
 import type { Toolset, ToolContext, ToolDefinition } from "./tool.ts";
 import { ALL_TOOLS } from "./tools/index.ts";
@@ -88,8 +90,10 @@ export function toolsFor(options: Pick<RatchetMcpServerOptions, "toolsets" | "re
 export function createRatchetMcpServer(options: RatchetMcpServerOptions): McpServer {
   const server = new McpServer(
     { name: "ratchet", title: "Ratchet", version: pkg.version },
-    { instructions: INSTRUCTIONS, capabilities: { tools: {} }, ...(options.jsonSchemaValidator ? { jsonSchemaValidator: options.jsonSchemaValidator } : {}) },
+    { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {}, prompts: {} }, ...(options.jsonSchemaValidator ? { jsonSchemaValidator: options.jsonSchemaValidator } : {}) },
   );
   for (const tool of toolsFor(options)) registerTool(server, tool, options);
+  registerResources(server, options.workspace);
+  registerPrompts(server);
   return server;
 }
