@@ -77,20 +77,24 @@ const FORMAT_EXAMPLES: Record<string, string> = {
 
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
 
-/** The lowest and highest values a number schema allows (draft-07 and draft-04 exclusive forms). */
-function numberRange(schema: Schema, integer: boolean): { lo?: number; hi?: number } {
-  const step = integer ? 1 : 0.5;
+/** A number schema's bounds: the lowest and highest values it allows, and the nearest values past them. */
+function numberRange(schema: Schema, integer: boolean): { lo?: number; hi?: number; below?: number; above?: number; exMin?: number; exMax?: number } {
+  // Draft-07 gives exclusive bounds as numbers, draft-04 as booleans beside minimum/maximum.
   const exMin = num(schema.exclusiveMinimum) ?? (schema.exclusiveMinimum === true ? num(schema.minimum) : undefined);
   const exMax = num(schema.exclusiveMaximum) ?? (schema.exclusiveMaximum === true ? num(schema.maximum) : undefined);
-  const lo = exMin !== undefined ? (integer ? Math.floor(exMin) + 1 : exMin + step) : num(schema.minimum);
-  const hi = exMax !== undefined ? (integer ? Math.ceil(exMax) - 1 : exMax - step) : num(schema.maximum);
-  return { lo: lo !== undefined && integer ? Math.ceil(lo) : lo, hi: hi !== undefined && integer ? Math.floor(hi) : hi };
+  const min = exMin === undefined ? num(schema.minimum) : undefined;
+  const max = exMax === undefined ? num(schema.maximum) : undefined;
+  const inside = integer ? 1 : 0.5;
+  const lo = exMin !== undefined ? (integer ? Math.floor(exMin) + 1 : exMin + inside) : min !== undefined && integer ? Math.ceil(min) : min;
+  const hi = exMax !== undefined ? (integer ? Math.ceil(exMax) - 1 : exMax - inside) : max !== undefined && integer ? Math.floor(max) : max;
+  return { lo, hi, below: exMin ?? (lo === undefined ? undefined : lo - 1), above: exMax ?? (hi === undefined ? undefined : hi + 1), exMin, exMax };
 }
 
+/** An ordinary value inside the bounds: 1 where allowed, else the nearest bound. */
 function exampleNumber(schema: Schema, integer: boolean): number {
   const { lo, hi } = numberRange(schema, integer);
   const multiple = num(schema.multipleOf);
-  let value = lo ?? (hi !== undefined ? Math.min(hi, 1) : 1);
+  let value = Math.min(Math.max(1, lo ?? 1), hi ?? Infinity);
   if (multiple) value = Math.ceil(value / multiple) * multiple;
   return value;
 }
@@ -170,17 +174,11 @@ function boundCases(slot: Slot): GeneratedInput[] {
   const add = (kind: string, value: unknown) => cases.push({ kind: `${kind} (${slot.label})`, input: slot.put(value) });
   const types = typesOf(schema);
   if (types.includes("number") || types.includes("integer")) {
-    const integer = !types.includes("number");
-    const step = integer ? 1 : 0.5;
-    const { lo, hi } = numberRange(schema, integer);
-    if (lo !== undefined) {
-      add(`lowest allowed value ${lo}`, lo);
-      add(`below the lowest allowed value: ${lo - step}`, lo - step);
-    }
-    if (hi !== undefined) {
-      add(`highest allowed value ${hi}`, hi);
-      add(`above the highest allowed value: ${hi + step}`, hi + step);
-    }
+    const { lo, hi, below, above, exMin, exMax } = numberRange(schema, !types.includes("number"));
+    if (lo !== undefined) add(exMin === undefined ? `lowest allowed value ${lo}` : `just above exclusiveMinimum ${exMin}: ${lo}`, lo);
+    if (below !== undefined) add(exMin === undefined ? `below the lowest allowed value: ${below}` : `exclusiveMinimum itself: ${below}`, below);
+    if (hi !== undefined) add(exMax === undefined ? `highest allowed value ${hi}` : `just below exclusiveMaximum ${exMax}: ${hi}`, hi);
+    if (above !== undefined) add(exMax === undefined ? `above the highest allowed value: ${above}` : `exclusiveMaximum itself: ${above}`, above);
   }
   if (types.includes("string")) {
     const min = num(schema.minLength);

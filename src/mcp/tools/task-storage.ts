@@ -97,7 +97,7 @@ const restoreTaskBackup = defineTool({
   description:
     "Replaces a task's content with one of its backups (ids from ratchet_get_task_info or ratchet_backup_task); the content replaced is itself kept as a backup, so a restore can be undone. " +
     "Use it to go back to a state that worked. Returns the task, warnings and the replaced content's hash. " +
-    'Example: {"task_id": "weather-api", "backup_id": "20261130T080102Z-1a2b3c"}',
+    'Example: {"task_id": "weather-api", "backup_id": "0193a5c2-7f1e-7c3a-9b2d-5e8f0a1b2c3d"}',
   toolset: "tasks",
   input: z.object({ task_id: taskIdArg, backup_id: z.string().min(1) }),
   output: savedShape,
@@ -174,7 +174,7 @@ const compareTaskVersions = defineTool({
   description:
     "A unified diff of code, schemas, metadata and tests between two states of a task: backups (ids from ratchet_get_task_info), versions, or \"current\" (the default for version_b). " +
     "Use it to see what a change did, or what a restore would undo. Returns the changed files and the diff (files narrows it; a diff over max_chars is cut and says so). " +
-    'Example: {"task_id": "weather-api", "version_a": "20261130T080102Z-1a2b3c", "version_b": "current"}',
+    'Example: {"task_id": "weather-api", "version_a": "0193a5c2-7f1e-7c3a-9b2d-5e8f0a1b2c3d", "version_b": "current"}',
   toolset: "tasks",
   input: z.object({
     task_id: taskIdArg,
