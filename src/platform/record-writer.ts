@@ -7,9 +7,8 @@ import type { Env } from "./env.ts";
 const MAX_BATCH = 250;
 /**
  * A request whose row is queued or being written sleeps until the batch ahead of it should be
- * done (by the isolate's recent batch times), then looks every POLL_MS. Each look is a timer
- * the request pays for in CPU; looking every millisecond through a batch slowed by load cost more
- * than the batch itself.
+ * done (by the isolate's recent batch times), then looks every POLL_MS: each look is a timer
+ * the request pays for in CPU, and a batch slowed by load would otherwise cost many.
  */
 const POLL_MS = 1;
 /** Weight of the latest batch in the running estimate of a batch's duration. */
