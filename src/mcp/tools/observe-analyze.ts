@@ -1,0 +1,105 @@
+import { z } from "zod";
+import { WorkspaceError, type ExecutionRecord, type Workspace } from "../../workspace/workspace.ts";
+import { analyzeFailure, type TaskSource } from "../analysis/analyze.ts";
+import { defineTool, type ToolDefinition } from "../tool.ts";
+import { recentExecutions } from "./observe-history.ts";
+
+/**
+ * main.js and metadata.json as they were when the execution ran: the version it records, or
+ * the current content when that version is no longer kept (said in a note).
+ */
+async function sourceAt(workspace: Workspace, record: ExecutionRecord, notes: string[]): Promise<TaskSource> {
+  const read = async (at?: { version: string }) => {
+    const task = await workspace.getTask(record.task, at);
+    return { code: task.files["main.js"], metadataText: task.files["metadata.json"], version: task.version };
+  };
+  try {
+    const { version: _version, ...files } = await read({ version: record.version });
+    return files;
+  } catch (error) {
+    if (!(error instanceof WorkspaceError) || (error.code !== "not_found" && error.code !== "invalid")) throw error;
+  }
+  try {
+    const { version, ...files } = await read();
+    notes.push(
+      version === record.version
+        ? `main.js is the task's current content (version ${version}, as recorded); if it was edited since without a new version, line numbers may have moved.`
+        : `Version ${record.version} is no longer kept: main.js is the current version ${version}, so the line shown may differ from the one that failed.`,
+    );
+    return files;
+  } catch (error) {
+    if (!(error instanceof WorkspaceError)) throw error;
+    return {};
+  }
+}
+
+const SIMILAR_SCAN = 300;
+const SIMILAR_SHOWN = 10;
+
+const contextLine = z.object({ line: z.number(), text: z.string(), failing: z.boolean() });
+
+const analyzeExecutionError = defineTool({
+  name: "ratchet_analyze_execution_error",
+  title: "Explain why an execution failed",
+  description:
+    "Reads a failed execution (error, stack, logs, HTTP trace, and main.js at that version) with a rule catalogue, no AI service: names the error class and what it means, " +
+    "the failing line of main.js with three lines either side, the likely cause (schema paths, the expression that was undefined, the unchecked 4xx/5xx, the network failure's kind, " +
+    "the limit and the metadata setting that raises it, a missing entry function, async misuse) and concrete fixes. " +
+    "include_suggestions adds the fix as a unified diff where one can be derived, and a test case reproducing the failure; include_similar_errors lists other executions of the task that failed the same way. " +
+    'Example: {"execution_id": "0190c0de-...", "include_suggestions": true}',
+  toolset: "observe",
+  input: z.object({
+    execution_id: z.string().min(1),
+    include_suggestions: z.boolean().optional(),
+    include_similar_errors: z.boolean().optional(),
+  }),
+  output: z.object({
+    execution_id: z.string(),
+    task: z.string(),
+    version: z.string(),
+    error_class: z.string(),
+    message: z.string(),
+    meaning: z.string(),
+    rule: z.string().describe("The catalogue rule that matched, e.g. network/refused, type-error/undefined-property, limit/TimeLimitError"),
+    cause: z.string(),
+    fixes: z.array(z.string()),
+    details: z.record(z.string(), z.unknown()),
+    location: z.object({ file: z.literal("main.js"), line: z.number(), column: z.number(), context: z.array(contextLine) }).nullable(),
+    stack: z.string().nullable(),
+    also: z.array(z.object({ rule: z.string(), cause: z.string() })).describe("Other rules this failure matches: contributing causes"),
+    patch: z.object({ file: z.string(), diff: z.string() }).nullable().optional(),
+    test_case: z.object({ name: z.string(), description: z.string().optional(), input: z.unknown(), expected_error: z.object({ type: z.string().optional(), message: z.string().optional() }).optional() }).optional(),
+    similar_errors: z.object({ count: z.number(), scanned: z.number(), executions: z.array(z.object({ execution_id: z.string(), version: z.string(), started_at: z.string() })) }).optional(),
+    recent_logs: z.array(z.object({ level: z.string(), message: z.string() })).describe("The last console lines before the failure"),
+    notes: z.array(z.string()),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async handler({ execution_id, include_suggestions, include_similar_errors }, { workspace }) {
+    const record = await workspace.getExecution(execution_id);
+    if (!record.error) {
+      throw new WorkspaceError("bad_request", `execution ${execution_id} completed: there is no error to analyse`, {
+        hint: "List failed ones with ratchet_list_executions {\"status\": \"failed\"}.",
+      });
+    }
+    const notes: string[] = [];
+    const source = await sourceAt(workspace, record, notes);
+    const analysis = analyzeFailure(record, source, { includeSuggestions: include_suggestions ?? false });
+    let similar;
+    if (include_similar_errors) {
+      const failed = await recentExecutions(workspace, { task: record.task, status: "failed" }, SIMILAR_SCAN);
+      const same = failed.filter((e) => e.id !== record.id && e.error_type === record.error!.type);
+      similar = { count: same.length, scanned: failed.length, executions: same.slice(0, SIMILAR_SHOWN).map((e) => ({ execution_id: e.id, version: e.version, started_at: e.started_at })) };
+    }
+    return {
+      execution_id: record.id,
+      task: record.task,
+      version: record.version,
+      ...analysis,
+      ...(similar ? { similar_errors: similar } : {}),
+      recent_logs: record.logs.slice(-5).map((l) => ({ level: l.level, message: l.message.slice(0, 500) })),
+      notes: [...notes, ...analysis.notes],
+    };
+  },
+});
+
+export const analyzeTools: ToolDefinition[] = [analyzeExecutionError] as ToolDefinition[];
