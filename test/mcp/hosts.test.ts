@@ -1,0 +1,212 @@
+/**
+ * The built `ratchet mcp-serve` as agents meet it: the SDK's real Client over stdio (spawning the CLI)
+ * and over Streamable HTTP, playing the guide's agent workflow against a real `ratchet serve` for
+ * deploy and schedule, with guest fetches to the 127.0.0.1 upstream.
+ */
+import { request } from "node:http";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { CallToolResult } from "@modelcontextprotocol/server";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startServe, type ServeProcess } from "../support/serve-process.ts";
+import { resultText } from "./harness.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/ratchet.js");
+const upstream = inject("upstreamUrl");
+
+let work: string;
+let ratchet: ServeProcess;
+let ratchetUrl: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "ratchet-mcp-hosts-"));
+  await mkdir(join(work, "serve/tasks"), { recursive: true });
+  ratchet = startServe(process.execPath, [BIN, "serve", "--port", "0", "--no-watch"], join(work, "serve"));
+  [, ratchetUrl] = (await ratchet.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
+}, 120_000);
+
+afterAll(async () => {
+  ratchet?.child.kill("SIGTERM");
+  await ratchet?.exited;
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Calls a tool: its structured result, or throws with the isError text. */
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  if (result.isError) throw new Error(`${name} answered an error: ${resultText(result)}`);
+  return result.structuredContent;
+}
+
+const GOOD = `(function(input) {
+  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
+  if (!response.ok) throw new NetworkError("upstream answered " + response.status);
+  console.log("fetched", response.status);
+  return { greeting: "hello " + response.body.query.name, status: response.status };
+})
+`;
+// Line 4 reads a property of something the upstream does not send.
+const BROKEN = `(function(input) {
+  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
+  console.log("fetched", response.status);
+  const who = response.body.person.name;
+  return { greeting: "hello " + who, status: response.status };
+})
+`;
+
+/** The guide's agent workflow, from an empty tasks folder to a deployed, scheduled task. */
+async function playWorkflow(client: Client, task: string): Promise<{ firstRun: string }> {
+  const tools = (await client.listTools()).tools.map((tool) => tool.name);
+  expect(tools).toEqual(expect.arrayContaining(["ratchet_create_task", "ratchet_execute_task", "ratchet_analyze_execution_error", "ratchet_deploy_task", "ratchet_schedule_task"]));
+
+  await call(client, "ratchet_create_task", {
+    name: task,
+    description: "Greets a name through the upstream",
+    code: GOOD,
+    input_schema: { type: "object", required: ["base", "name"], properties: { base: { type: "string" }, name: { type: "string", minLength: 1 } } },
+    output_schema: { type: "object", required: ["greeting"], properties: { greeting: { type: "string" }, status: { type: "number" } } },
+  });
+
+  const invalid = await call(client, "ratchet_validate_task_input", { task_id_or_path: task, input: { base: upstream, name: "" } });
+  expect(invalid.valid).toBe(false);
+  expect(invalid.issues.map((issue: { pointer: string }) => issue.pointer)).toEqual(["/name"]);
+  expect((await call(client, "ratchet_validate_task_input", { task_id_or_path: task, input: { base: upstream, name: "ada" } })).valid).toBe(true);
+
+  const run = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" }, trace: true });
+  expect(run).toMatchObject({ status: "completed", output: { greeting: "hello ada", status: 200 } });
+  const [status, logs, trace] = await Promise.all([
+    call(client, "ratchet_get_execution_status", { execution_id: run.execution_id }),
+    call(client, "ratchet_get_execution_logs", { execution_id: run.execution_id }),
+    call(client, "ratchet_get_execution_trace", { execution_id: run.execution_id }),
+  ]);
+  expect(status).toMatchObject({ execution_id: run.execution_id, task, status: "completed", trigger: "mcp" });
+  expect(logs.logs.map((line: { message: string }) => line.message)).toContain("fetched 200");
+  expect(trace.requests).toHaveLength(1);
+  expect(trace.requests[0]).toMatchObject({ method: "GET", url: `${upstream}/json?name=ada`, status: 200 });
+
+  await call(client, "ratchet_update_task_code", { task_id: task, code: BROKEN });
+  const failed = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" } });
+  expect(failed.status).toBe("failed");
+  const analysis = await call(client, "ratchet_analyze_execution_error", { execution_id: failed.execution_id, include_suggestions: true });
+  expect(analysis.location).toMatchObject({ file: "main.js", line: 4 });
+  expect(analysis.location.context.find((line: { failing: boolean }) => line.failing).text).toContain("response.body.person.name");
+  expect(analysis.fixes.length).toBeGreaterThan(0);
+
+  const replay = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id, input: { base: upstream, name: "bob" } });
+  expect(replay).toMatchObject({ replay_of: failed.execution_id, input_changed: true, status: "failed" });
+
+  await call(client, "ratchet_update_task_code", { task_id: task, code: GOOD });
+  const fixed = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id });
+  expect(fixed).toMatchObject({ status: "completed", output: { greeting: "hello ada" } });
+
+  await call(client, "ratchet_create_test_case", { task_id: task, test_case: { name: "ada", input: { base: upstream, name: "ada" }, expected_output: { greeting: "hello ada", status: 200 } } });
+  const tests = await call(client, "ratchet_test_task", { task_id: task });
+  expect(tests).toMatchObject({ passed: 1, failed: 0, total: 1 });
+  const lint = await call(client, "ratchet_lint_task_code", { task_id: task });
+  expect(lint.errors).toBe(0);
+
+  const deployed = await call(client, "ratchet_deploy_task", { task_id_or_path: task });
+  expect(deployed).toMatchObject({ name: task, status: "created", target: ratchetUrl });
+  const remote = (await (await fetch(`${ratchetUrl}/api/v1/run/${task}`, { method: "POST", body: JSON.stringify({ base: upstream, name: "eve" }) })).json()) as unknown;
+  expect(remote).toEqual({ greeting: "hello eve", status: 200 });
+  const scheduled = await call(client, "ratchet_schedule_task", { task_id: task, cron: "0 7 * * *", input: { base: upstream, name: "ada" } });
+  expect(scheduled.schedule).toMatchObject({ task, cron: "0 7 * * *" });
+  const schedules = await call(client, "ratchet_list_schedules", { task_id: task });
+  expect(schedules.schedules.map((schedule: { id: string }) => schedule.id)).toContain(scheduled.schedule.id);
+  return { firstRun: run.execution_id };
+}
+
+function stdioClient(tasksDir: string): { client: Client; connect(): Promise<void> } {
+  const client = new Client({ name: "ratchet-hosts-test", version: "1.0.0" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp-serve", "--transport", "stdio", "--tasks-dir", tasksDir, "--url", ratchetUrl], stderr: "pipe" });
+  return { client, connect: () => client.connect(transport) };
+}
+
+describe("mcp-serve --transport stdio", () => {
+  it("plays the guide's workflow; the history outlives the server", async () => {
+    const tasksDir = join(work, "stdio-tasks");
+    const first = stdioClient(tasksDir);
+    await first.connect();
+    const { firstRun } = await playWorkflow(first.client, "greeter-stdio");
+    await first.client.close();
+
+    const second = stdioClient(tasksDir);
+    await second.connect();
+    const logs = await call(second.client, "ratchet_get_execution_logs", { execution_id: firstRun });
+    expect(logs.logs.map((line: { message: string }) => line.message)).toContain("fetched 200");
+    await second.client.close();
+  }, 120_000);
+
+  it("says what is wrong with a bad argument and stays up", async () => {
+    const session = stdioClient(join(work, "stdio-bad"));
+    await session.connect();
+    const outside = (await session.client.callTool({ name: "ratchet_get_task_info", arguments: { task_id_or_path: "../../etc" } })) as CallToolResult;
+    expect(outside.isError).toBe(true);
+    expect(resultText(outside)).toMatch(/\nhint: /);
+    expect((await call(session.client, "ratchet_list_available_tasks", {})).tasks).toEqual([]);
+    await session.client.close();
+  }, 60_000);
+});
+
+describe("mcp-serve --transport http", () => {
+  let host: ServeProcess;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    host = startServe(process.execPath, [BIN, "mcp-serve", "--transport", "sse", "--port", "0", "--tasks-dir", join(work, "http-tasks"), "--url", ratchetUrl], work);
+    [, endpoint] = (await host.waitFor(/Streamable HTTP\): (http:\/\/\S+\/mcp)/, 30_000)) as [string, string];
+  }, 60_000);
+
+  afterAll(() => {
+    host?.child.kill("SIGKILL");
+  });
+
+  it("says that sse means Streamable HTTP", () => {
+    expect(host.log()).toContain("--transport sse means Streamable HTTP");
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+  });
+
+  it("plays the guide's workflow", async () => {
+    const client = new Client({ name: "ratchet-hosts-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+    await playWorkflow(client, "greeter-http");
+    await client.close();
+  }, 120_000);
+
+  /** A raw POST, so the Host header can be anything. */
+  const post = (headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((done, fail) => {
+      const url = new URL(endpoint);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } }, (res) => {
+        let body = "";
+        res.on("data", (chunk) => (body += chunk));
+        res.on("end", () => done({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", fail);
+      req.end(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: {} }));
+    });
+
+  it("refuses a foreign Host or Origin (DNS rebinding), and serves localhost ones", async () => {
+    const port = new URL(endpoint).port;
+    const badHost = await post({ host: `evil.example:${port}` });
+    expect(badHost.status).toBe(403);
+    expect(badHost.body).toContain("evil.example");
+    const badOrigin = await post({ host: `127.0.0.1:${port}`, origin: "http://evil.example" });
+    expect(badOrigin.status).toBe(403);
+    expect(badOrigin.body).toContain("Origin");
+    for (const hostName of ["127.0.0.1", "localhost"]) {
+      const allowed = await post({ host: `${hostName}:${port}`, origin: `http://localhost:${port}` });
+      expect(allowed.status, allowed.body).not.toBe(403);
+    }
+  });
+
+  it("stops on SIGTERM with exit code 0", async () => {
+    host.child.kill("SIGTERM");
+    expect(await host.exited).toBe(0);
+    expect(host.log()).toContain("SIGTERM: stopping");
+  });
+});
