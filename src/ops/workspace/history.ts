@@ -5,7 +5,7 @@ import { WorkspaceError, type ExecutionQuery, type ExecutionRecord, type Executi
 import { writeFileAtomic } from "./atomic.ts";
 import { RATCHET_DIR } from "./task-paths.ts";
 
-/** Executions a tasks folder's history keeps; the oldest beyond it are removed as new ones are written. */
+/** Executions a tasks folder's history keeps at most; past it, the oldest are removed (down to 95% of it) as new ones are written. */
 export const HISTORY_LIMIT = 1000;
 /** Page size of a listing without `limit`, and the most one page may hold (as the API's). */
 export const DEFAULT_PAGE = 50;
@@ -52,6 +52,10 @@ export function summaryOf(record: ExecutionRecord): ExecutionSummary {
 export class HistoryStore {
   readonly dir: string;
   private readonly limit: number;
+  /** Records in the folder as of this store's last look, plus those it wrote since (other processes may add more). */
+  private count: number | undefined;
+  /** Summaries already read, by id: a record never changes once written, and a long-lived server lists often. */
+  private readonly summaries = new Map<string, ExecutionSummary>();
 
   constructor(tasksDir: string, limit = HISTORY_LIMIT) {
     this.limit = limit;
@@ -61,8 +65,13 @@ export class HistoryStore {
   async record(record: ExecutionRecord): Promise<void> {
     if (!EXECUTION_ID.test(record.id)) throw new Error(`execution id ${record.id} is not a UUID`);
     await writeFileAtomic(join(this.dir, `${record.id}.json`), `${JSON.stringify(record)}\n`);
+    if (this.count !== undefined) this.count += 1;
+    if (this.count !== undefined && this.count <= this.limit) return;
+    // Over the bound: trimmed a little below it, so a full history is not listed again on every write.
     const ids = await this.ids();
-    await Promise.all(ids.slice(this.limit).map((id) => rm(join(this.dir, `${id}.json`), { force: true })));
+    const removed = ids.length > this.limit ? ids.slice(this.limit - Math.floor(this.limit / 20)) : [];
+    await Promise.all(removed.map((id) => rm(join(this.dir, `${id}.json`), { force: true })));
+    this.count = ids.length - removed.length;
   }
 
   async get(id: string): Promise<ExecutionRecord | undefined> {
@@ -82,17 +91,34 @@ export class HistoryStore {
     if (query.trigger !== undefined && !TRIGGERS.includes(query.trigger)) throw new WorkspaceError("bad_request", `trigger must be one of ${TRIGGERS.join(", ")}, not ${query.trigger}`);
     const items: ExecutionSummary[] = [];
     let more = false;
-    for (const id of await this.ids()) {
+    const ids = await this.ids();
+    for (const id of ids) {
       if (query.cursor !== undefined && id >= query.cursor) continue;
-      const record = await this.get(id);
-      if (!record || (query.task !== undefined && record.task !== query.task) || (query.status !== undefined && record.status !== query.status) || (query.trigger !== undefined && record.trigger !== query.trigger)) continue;
+      const summary = await this.summary(id);
+      if (!summary || (query.task !== undefined && summary.task !== query.task) || (query.status !== undefined && summary.status !== query.status) || (query.trigger !== undefined && summary.trigger !== query.trigger)) continue;
       if (items.length === limit) {
         more = true;
         break;
       }
-      items.push(summaryOf(record));
+      items.push(summary);
+    }
+    // Forget what the history no longer holds.
+    if (this.summaries.size > ids.length) {
+      const kept = new Set(ids);
+      for (const id of this.summaries.keys()) if (!kept.has(id)) this.summaries.delete(id);
     }
     return { items, next_cursor: more ? items.at(-1)!.id : null };
+  }
+
+  private async summary(id: string): Promise<ExecutionSummary | undefined> {
+    let summary = this.summaries.get(id);
+    if (!summary) {
+      const record = await this.get(id);
+      if (!record) return undefined;
+      summary = summaryOf(record);
+      this.summaries.set(id, summary);
+    }
+    return summary;
   }
 
   /** Ids of the kept executions, newest first. */

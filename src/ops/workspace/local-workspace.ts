@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { v7 as uuidv7 } from "uuid";
-import { filesFromDocument, isTaskName, redactSecrets, TASK_FILES, TASK_NAME_RULE, type Engine, type Problem, type TaskBundle, type TaskFiles, type TestReport } from "../../engine/index.ts";
+import { filesFromDocument, isTaskName, redactSecrets, TASK_FILES, TASK_NAME_RULE, type CheckResult, type Engine, type Problem, type TaskBundle, type TaskFiles, type TestReport } from "../../engine/index.ts";
 import {
   WorkspaceError,
   type BackupInfo,
@@ -42,6 +42,7 @@ export interface LocalWorkspaceOptions {
 }
 
 const TASK_LIST_PAGE = 50;
+const CHECK_CACHE = 32;
 const TASK_LIST_MAX = 200;
 
 /** The value as JSON would carry it (undefined properties dropped), as the validator expects. */
@@ -65,6 +66,7 @@ export class LocalWorkspace implements Workspace {
   private readonly config: CliConfig;
   private readonly remoteOptions: { url?: string; token?: string };
   private remoteRatchet: RemoteRatchet | undefined;
+  private readonly checks = new Map<string, Promise<CheckResult>>();
 
   constructor(options: LocalWorkspaceOptions) {
     this.paths = new TaskPaths(options.tasksDir);
@@ -105,22 +107,21 @@ export class LocalWorkspace implements Workspace {
         break;
       }
       const location = { name, dir: join(this.tasksDir, name) };
-      const checked = await this.engine.loadFiles(await readTaskFolder(location.dir));
+      const checked = await this.loadFiles(await readTaskFolder(location.dir));
       page.push(checked.ok ? this.summary(location, checked.bundle) : this.invalidSummary(location, metadata, checked.problems));
     }
     return { items: page, next_cursor: more ? page.at(-1)!.name : null };
   }
 
   async getTask(ref: string, at: { version?: string } = {}): Promise<TaskSnapshot> {
-    const location = at.version === undefined ? await this.paths.resolve(ref) : await this.named(ref);
-    const files = at.version === undefined ? await readTaskFolder(location.dir) : (await this.backups.read(location.name, at.version)).files;
-    const bundle = await this.load(files, at.version === undefined ? `Task ${location.name}` : `Backup ${at.version} of ${location.name}`);
-    return { ...this.summary(location, bundle), files, document: bundle };
+    const { location, files, bundle } = await this.loaded(ref, at.version);
+    // A copy: the bundle itself is shared by later runs (the engine caches by it).
+    return { ...this.summary(location, bundle), files, document: structuredClone(bundle) };
   }
 
-  async check(files: TaskFiles) {
+  async check(files: TaskFiles): Promise<CheckResult> {
     checkFilePaths(files);
-    return this.engine.loadFiles(files);
+    return structuredClone(await this.loadFiles(files));
   }
 
   async createTask(name: string, files: TaskFiles): Promise<SaveResult> {
@@ -225,6 +226,25 @@ export class LocalWorkspace implements Workspace {
     return this.remote().deleteSchedule(id);
   }
 
+  /**
+   * The engine's verdict on a set of files, remembered for the last CHECK_CACHE sets: checking
+   * runs main.js in a sandbox and compiles both schemas (~5 ms), which every run of an unchanged
+   * task would otherwise pay again. The verdict depends on the files' text alone.
+   */
+  private loadFiles(files: TaskFiles): Promise<CheckResult> {
+    const key = JSON.stringify(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1)));
+    let checked = this.checks.get(key);
+    if (checked) {
+      this.checks.delete(key);
+    } else {
+      checked = this.engine.loadFiles(files);
+      checked.catch(() => this.checks.delete(key));
+    }
+    this.checks.set(key, checked);
+    if (this.checks.size > CHECK_CACHE) this.checks.delete(this.checks.keys().next().value!);
+    return checked;
+  }
+
   private get context() {
     return { engine: this.engine, config: this.config };
   }
@@ -250,13 +270,16 @@ export class LocalWorkspace implements Workspace {
     }
   }
 
-  private async loaded(ref: string, version?: string): Promise<{ location: TaskLocation; bundle: TaskBundle }> {
-    const snapshot = await this.getTask(ref, { version });
-    return { location: { name: snapshot.name, dir: snapshot.location }, bundle: snapshot.document as TaskBundle };
+  /** A task's files and their validated bundle, now or as a backup kept them; `invalid` with every problem when they do not validate. */
+  private async loaded(ref: string, version?: string): Promise<{ location: TaskLocation; files: TaskFiles; bundle: TaskBundle }> {
+    const location = version === undefined ? await this.paths.resolve(ref) : await this.named(ref);
+    const files = version === undefined ? await readTaskFolder(location.dir) : (await this.backups.read(location.name, version)).files;
+    const bundle = await this.load(files, version === undefined ? `Task ${location.name}` : `Backup ${version} of ${location.name}`);
+    return { location, files, bundle };
   }
 
   private async validated(files: TaskFiles, what: string): Promise<{ bundle: TaskBundle; warnings: Problem[] }> {
-    const checked = await this.engine.loadFiles(files);
+    const checked = await this.loadFiles(files);
     if (!checked.ok) throw this.invalidError(what, checked.problems);
     return checked;
   }
@@ -267,7 +290,7 @@ export class LocalWorkspace implements Workspace {
 
   /** Backs up a task's files as they are, valid or not (a broken task is what one most wants to keep). */
   private async keep(location: TaskLocation, files: TaskFiles, note?: string): Promise<BackupInfo> {
-    const checked = await this.engine.loadFiles(files);
+    const checked = await this.loadFiles(files);
     const version = checked.ok ? checked.bundle.metadata.version : "";
     return this.backups.create(location.name, files, { version, hash: checked.ok ? checked.bundle.hash : "", note });
   }

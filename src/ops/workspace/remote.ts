@@ -12,7 +12,7 @@ export class RemoteRatchet {
   private readonly client: ApiClient;
 
   constructor(url: string | undefined, token: string | undefined) {
-    this.url = url ?? process.env.RATCHET_URL ?? DEFAULT_RATCHET_URL;
+    this.url = url ?? (process.env.RATCHET_URL || DEFAULT_RATCHET_URL);
     try {
       this.client = new ApiClient({ url: this.url, token });
     } catch (error) {
