@@ -197,6 +197,23 @@ describe("LocalWorkspace backups", () => {
     expect((await refusal(workspace.getTask("greeter", { version: "0190aaaa-0000-7000-8000-000000000000" }))).code).toBe("not_found");
   });
 
+  it("backs up a task broken on disk, and will not restore it: invalid, nothing written", async () => {
+    await workspace.createTask("greeter", taskFiles());
+    await writeFile(join(tasksDir, "greeter", "main.js"), "(function( {");
+    const broken = await workspace.backupTask("greeter", "broken");
+    expect(broken).toMatchObject({ hash: "", version: "" });
+    expect((await refusal(workspace.getTask("greeter"))).code).toBe("invalid");
+    await workspace.saveTask("greeter", taskFiles({ version: "1.0.1" }), "fixed");
+    const before = await tree(tasksDir);
+    const error = await refusal(workspace.restoreBackup("greeter", broken.id));
+    expect(error.code).toBe("invalid");
+    expect(error.problems!.some((p) => p.file === "main.js")).toBe(true);
+    expect(await tree(tasksDir)).toEqual(before);
+    expect((await workspace.getTask("greeter")).version).toBe("1.0.1");
+    // No scratch folders are left behind by any of it.
+    expect(await readdir(join(tasksDir, ".ratchet", "tmp"))).toEqual([]);
+  });
+
   it("undoes a delete from the backup it keeps", async () => {
     await workspace.createTask("greeter", taskFiles());
     await workspace.deleteTask("greeter");
