@@ -1,5 +1,5 @@
 import type { TaskFiles } from "../engine/index.ts";
-import type { TaskSnapshot, Workspace } from "../workspace/workspace.ts";
+import { WorkspaceError, type TaskSnapshot, type Workspace } from "../workspace/workspace.ts";
 import { problemOf, summaryOf } from "./task-shapes.ts";
 
 /**
@@ -11,4 +11,12 @@ export async function editTask(workspace: Workspace, ref: string, note: string, 
   const files = await change({ ...current.files }, current);
   const saved = await workspace.saveTask(ref, files, note);
   return { task: summaryOf(saved.task), warnings: saved.warnings.map(problemOf), previous_hash: current.hash };
+}
+
+/** The task's current snapshot, or undefined when there is no task by that name (deleted, or not made yet). */
+export function currentTask(workspace: Workspace, ref: string): Promise<TaskSnapshot | undefined> {
+  return workspace.getTask(ref).catch((error: unknown) => {
+    if (error instanceof WorkspaceError && error.code === "not_found") return undefined;
+    throw error;
+  });
 }

@@ -201,10 +201,13 @@ describe("changing tasks", () => {
     expect(await exists("..", "evil.json")).toBe(false);
   });
 
-  it("ratchet_delete_task removes the task; a second call says it is gone", async () => {
-    expect(await call("ratchet_delete_task", { task_id: "adder" })).toEqual({ deleted: "adder" });
+  it("ratchet_delete_task removes the task and names the backup that brings it back; a second call says it is gone", async () => {
+    const deleted = await call("ratchet_delete_task", { task_id: "adder" });
+    expect(deleted).toMatchObject({ deleted: "adder", backup: { version: "1.0.0", note: "before delete" } });
     expect(await exists("adder")).toBe(false);
     expect(await call("ratchet_delete_task", { task_id: "adder" })).toMatch(/^not_found:/);
+    await call("ratchet_restore_task_backup", { task_id: "adder", backup_id: deleted.backup.id });
+    expect(await onDisk("adder", "main.js")).toBe(ADDER.code);
   });
 });
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { WorkspaceError, type Workspace } from "../../workspace/workspace.ts";
+import { WorkspaceError } from "../../workspace/workspace.ts";
 import { diffTaskFiles } from "../task-diff.ts";
 import { taskFilePath } from "../task-files.ts";
-import { editTask } from "../task-save.ts";
+import { currentTask, editTask } from "../task-save.ts";
 import { backupOf, backupShape, problemOf, problemShape, savedShape, summaryOf, taskIdArg, taskSummaryShape } from "../task-shapes.ts";
 import { defineTool } from "../tool.ts";
 
@@ -95,17 +95,17 @@ const restoreTaskBackup = defineTool({
   name: "ratchet_restore_task_backup",
   title: "Restore a task backup",
   description:
-    "Replaces a task's content with one of its backups (ids from ratchet_get_task_info or ratchet_backup_task); the content replaced is itself kept as a backup, so a restore can be undone. " +
-    "Use it to go back to a state that worked. Returns the task, warnings and the replaced content's hash. " +
+    "Replaces a task's content with one of its backups (ids from ratchet_get_task_info, ratchet_backup_task or ratchet_delete_task); the content replaced is itself kept as a backup, so a restore can be undone. " +
+    "A deleted task is brought back the same way, by its name. Use it to go back to a state that worked. Returns the task, warnings and the replaced content's hash (null when there was no task). " +
     'Example: {"task_id": "weather-api", "backup_id": "0193a5c2-7f1e-7c3a-9b2d-5e8f0a1b2c3d"}',
   toolset: "tasks",
   input: z.object({ task_id: taskIdArg, backup_id: z.string().min(1) }),
-  output: savedShape,
+  output: savedShape.extend({ previous_hash: z.string().nullable().describe("Hash of the content replaced, kept as a backup; null when the task did not exist") }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler({ task_id, backup_id }, { workspace }) {
-    const current = await workspace.getTask(task_id);
+    const current = await currentTask(workspace, task_id);
     const restored = await workspace.restoreBackup(task_id, backup_id);
-    return { task: summaryOf(restored.task), warnings: restored.warnings.map(problemOf), previous_hash: current.hash };
+    return { task: summaryOf(restored.task), warnings: restored.warnings.map(problemOf), previous_hash: current?.hash ?? null };
   },
 });
 
@@ -113,7 +113,7 @@ const exportTask = defineTool({
   name: "ratchet_export_task",
   title: "Export a task",
   description:
-    "Returns a task as its canonical bundle document (format ratchet.bundle/1: metadata, code, input_schema, output_schema, tests, hash): one JSON value that ratchet_import_task and deploy_task accept. " +
+    "Returns a task as its canonical bundle document (format ratchet.bundle/1: metadata, code, input_schema, output_schema, tests, hash): one JSON value that ratchet_import_task accepts in any workspace (on the Worker's /mcp an imported task is deployed). " +
     "Use it to copy a task between workspaces or keep it outside the tasks folder. `version` exports a backup instead of the current content. " +
     'Example: {"task_id": "addition"}',
   toolset: "tasks",
@@ -125,15 +125,6 @@ const exportTask = defineTool({
     return { name: task.name, document: { ...task.document } };
   },
 });
-
-const taskExists = (workspace: Workspace, name: string) =>
-  workspace.getTask(name).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof WorkspaceError && error.code === "not_found") return false;
-      throw error;
-    },
-  );
 
 const importTask = defineTool({
   name: "ratchet_import_task",
@@ -159,7 +150,7 @@ const importTask = defineTool({
         throw new WorkspaceError("bad_request", `document is not valid JSON: ${(error as Error).message}`, { hint: "Pass ratchet_export_task's document as it was returned (an object), or its exact JSON text." });
       }
     }
-    const exists = await taskExists(workspace, name);
+    const exists = (await currentTask(workspace, name)) !== undefined;
     if (exists && !overwrite) throw new WorkspaceError("exists", `a task named ${name} exists already`, { hint: "Choose another name, or pass overwrite: true to replace it (its content is kept as a backup)." });
     const saved = await workspace.importTask(name, value);
     return { task: summaryOf(saved.task), warnings: saved.warnings.map(problemOf), replaced: exists };

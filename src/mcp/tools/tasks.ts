@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TASK_FILES, type TaskFiles } from "../../engine/index.ts";
-import { WorkspaceError } from "../../workspace/workspace.ts";
+import { WorkspaceError, type Workspace } from "../../workspace/workspace.ts";
 import { editTask } from "../task-save.ts";
 import { buildTaskFiles } from "../task-scaffold.ts";
 import { jsonText, labelFromName, parseJsonObject, testFiles } from "../task-files.ts";
@@ -223,7 +223,7 @@ const updateTaskMetadata = defineTool({
     const current = await workspace.getTask(task_id);
     const metadata = parseJsonObject(TASK_FILES.metadata, current.files[TASK_FILES.metadata]);
     const next: Record<string, unknown> = { ...metadata };
-    for (const [key, value] of Object.entries(fields)) if (key !== "task_id" && value !== undefined) next[key] = value;
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) next[key] = value;
     if (add_tags || remove_tags) {
       const tags = Array.isArray(next.tags) ? [...(next.tags as unknown[])] : [];
       for (const tag of add_tags ?? []) if (!tags.includes(tag)) tags.push(tag);
@@ -269,20 +269,28 @@ const cloneTask = defineTool({
   },
 });
 
+/** The newest backup of a task, if the workspace kept one; a workspace that keeps none after deletion answers nothing. */
+async function lastBackup(workspace: Workspace, name: string) {
+  const backups = await workspace.listBackups(name).catch(() => []);
+  return backups[0] && backupOf(backups[0]);
+}
+
 const deleteTask = defineTool({
   name: "ratchet_delete_task",
   title: "Delete a task",
   description:
-    "Deletes a task and all its files. This cannot be undone from the tools: export it first (ratchet_export_task) if it may be needed again. " +
-    "Use it only when the user asked for the task to go. Returns the name deleted. " +
+    "Deletes a task and all its files. Where the workspace keeps a backup of what it deletes (task folders do), the answer names it, and ratchet_restore_task_backup with the task's name and that backup_id brings the task back; " +
+    "elsewhere export it first (ratchet_export_task) if it may be needed again. Use it only when the user asked for the task to go. Returns the name deleted and the backup, if any. " +
     'Example: {"task_id": "old-experiment"}',
   toolset: "tasks",
   input: z.object({ task_id: taskIdArg }),
-  output: z.object({ deleted: z.string() }),
+  output: z.object({ deleted: z.string(), backup: backupShape.optional() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler({ task_id }, { workspace }) {
+    const { name } = await workspace.getTask(task_id);
     await workspace.deleteTask(task_id);
-    return { deleted: task_id };
+    const backup = await lastBackup(workspace, name);
+    return { deleted: name, ...(backup ? { backup } : {}) };
   },
 });
 

@@ -113,12 +113,8 @@ const updateTestCase = defineTool({
   async handler({ task_id, test, changes, remove_fields }, { workspace }) {
     const files = (await workspace.getTask(task_id)).files;
     const file = findTestFile(files, test);
-    let current: Record<string, unknown>;
-    try {
-      current = JSON.parse(files[file]!) as Record<string, unknown>;
-    } catch {
-      current = {}; // A test file that does not parse is rewritten whole from `changes`.
-    }
+    // The workspace gave the task out validated, so every test file holds a JSON object.
+    const current = JSON.parse(files[file]!) as Record<string, unknown>;
     const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const next: Record<string, unknown> = { ...current, ...given };
     if ("expected_error" in given) delete next.expected_output;
