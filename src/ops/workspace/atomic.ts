@@ -7,7 +7,7 @@ import { WorkspaceError } from "../../workspace/workspace.ts";
 /** The paths a task folder's files may have: the four task files and tests/NAME.json. */
 const TASK_FILE = new RegExp(`^(?:${[TASK_FILES.metadata, TASK_FILES.code, TASK_FILES.inputSchema, TASK_FILES.outputSchema].map((f) => f.replaceAll(".", "\\.")).join("|")}|${TASK_FILES.testsDir}/[^/\\\\]+\\.json)$`);
 
-export const isTaskFile = (path: string) => TASK_FILE.test(path) && !path.includes("..");
+const isTaskFile = (path: string) => TASK_FILE.test(path) && !path.includes("..");
 
 /** Refuses file maps naming anything but task files, so nothing is written outside the task folder. */
 export function checkFilePaths(files: TaskFiles): void {

@@ -62,9 +62,4 @@ export class TaskPaths {
   async exists(location: TaskLocation): Promise<boolean> {
     return (await stat(location.dir).catch(() => undefined)) !== undefined;
   }
-
-  /** The tasks folder itself as the parent of a task folder path (for `ratchet run-once DIR`). */
-  static holding(taskDir: string): string {
-    return dirname(resolve(taskDir));
-  }
 }
