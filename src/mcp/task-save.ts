@@ -2,6 +2,8 @@ import type { TaskFiles } from "../engine/index.ts";
 import { WorkspaceError, type TaskSnapshot, type Workspace } from "../workspace/workspace.ts";
 import { problemOf, summaryOf } from "./task-shapes.ts";
 
+const sameFiles = (a: TaskFiles, b: TaskFiles) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([path, text]) => b[path] === text);
+
 /**
  * Reads a task, changes its files, and saves them through the workspace, which validates them
  * first (nothing is written when invalid) and keeps the replaced content as a backup.
@@ -9,6 +11,11 @@ import { problemOf, summaryOf } from "./task-shapes.ts";
 export async function editTask(workspace: Workspace, ref: string, note: string, change: (files: TaskFiles, task: TaskSnapshot) => TaskFiles | Promise<TaskFiles>) {
   const current = await workspace.getTask(ref);
   const files = await change({ ...current.files }, current);
+  // Saving the same content again would only add a backup: skipping it keeps a repeated call idempotent.
+  if (sameFiles(files, current.files)) {
+    const checked = await workspace.check(files);
+    return { task: summaryOf(current), warnings: checked.ok ? checked.warnings.map(problemOf) : [], previous_hash: current.hash };
+  }
   const saved = await workspace.saveTask(ref, files, note);
   return { task: summaryOf(saved.task), warnings: saved.warnings.map(problemOf), previous_hash: current.hash };
 }

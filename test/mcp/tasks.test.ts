@@ -125,7 +125,9 @@ describe("changing tasks", () => {
     expect(saved.task.hash).not.toBe(before);
     expect(await onDisk("adder", "main.js")).toBe(code);
     const { backups } = await call("ratchet_get_task_info", { task_id_or_path: "adder" });
-    expect(backups.map((b: { hash: string }) => b.hash)).toContain(before);
+    expect(backups.map((b: { hash: string }) => b.hash)).toEqual([before]);
+    expect((await call("ratchet_update_task_code", { task_id: "adder", code })).task.hash).toBe(saved.task.hash);
+    expect((await call("ratchet_get_task_info", { task_id_or_path: "adder" })).backups).toHaveLength(1);
   });
 
   it("ratchet_update_task_code refuses code that does not parse, naming the line, and leaves main.js unchanged", async () => {
@@ -230,6 +232,9 @@ describe("backups, bundles and versions", () => {
     const restored = await call("ratchet_restore_task_backup", { task_id: "adder", backup_id: backup.id });
     expect(restored.task.hash).toBe(backup.hash);
     expect(await onDisk("adder", "main.js")).toBe(ADDER.code);
+    const backups = (await call("ratchet_get_task_info", { task_id_or_path: "adder" })).backups.length;
+    expect((await call("ratchet_restore_task_backup", { task_id: "adder", backup_id: backup.id })).task.hash).toBe(backup.hash);
+    expect((await call("ratchet_get_task_info", { task_id_or_path: "adder" })).backups).toHaveLength(backups);
     expect((await call("ratchet_compare_task_versions", { task_id: "adder", version_a: backup.id, version_b: "current" })).identical).toBe(true);
     expect(await call("ratchet_restore_task_backup", { task_id: "adder", backup_id: "no-such-backup" })).toMatch(/^(not_found|bad_request):/);
   });

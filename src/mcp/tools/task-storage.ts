@@ -104,6 +104,9 @@ const restoreTaskBackup = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async handler({ task_id, backup_id }, { workspace }) {
     const current = await currentTask(workspace, task_id);
+    const backup = current && (await workspace.listBackups(task_id)).find((b) => b.id === backup_id);
+    // The task holds that content already: restoring again would only add a backup of it.
+    if (current && backup && backup.hash === current.hash) return { task: summaryOf(current), warnings: [], previous_hash: current.hash };
     const restored = await workspace.restoreBackup(task_id, backup_id);
     return { task: summaryOf(restored.task), warnings: restored.warnings.map(problemOf), previous_hash: current?.hash ?? null };
   },
