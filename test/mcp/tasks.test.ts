@@ -53,6 +53,8 @@ describe("ratchet_create_task", () => {
     expect(await call("ratchet_create_task", { name: "x", tags: "math" })).toMatch(/argument `tags`/);
     expect(await call("ratchet_create_task", { name: "x", code: "1", files: { "main.js": "2" } })).toMatch(/main\.js is given twice/);
     expect(await call("ratchet_create_task", { name: "x", files: { "../escape/main.js": "2" } })).toMatch(/outside the task folder/);
+    expect(await call("ratchet_create_task", { ...ADDER, name: "../escape" })).toMatch(/^bad_request: "\.\.\/escape" is not a valid task name[^]*hint:/);
+    expect(await exists("..", "escape")).toBe(false);
     await call("ratchet_create_task", ADDER);
     expect(await call("ratchet_create_task", ADDER)).toMatch(/^exists:.*\n.*hint/s);
   });
