@@ -77,6 +77,35 @@ describe("reading one execution", () => {
   });
 });
 
+describe("bounded answers", () => {
+  it("a run with a large output and long logs: the answers stay small, the logs page by size, the rest is reachable", async () => {
+    await fx.task("verbose", `(function() {
+  for (var i = 0; i < 80; i++) console.log(i + ":" + "y".repeat(3000));
+  return { blob: "z".repeat(100000) };
+})`);
+    const raw = await fx.mcp.callRaw("ratchet_execute_task", { task_id_or_path: "verbose", input: {} });
+    expect(raw.isError).toBeFalsy();
+    const run = raw.structuredContent as any;
+    expect(run).toMatchObject({ status: "completed", output: null, log_lines: 80 });
+    expect(run.output_omitted_bytes).toBeGreaterThan(100000);
+    expect(run.logs.length).toBeLessThan(80);
+    expect(run.logs[0].message).toMatch(/… \(3002 characters\)$/);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await fx.mcp.callRaw("ratchet_get_execution_logs", { execution_id: run.execution_id, limit: 500, ...(cursor ? { cursor } : {}) });
+      expect(page.isError).toBeFalsy();
+      const value = page.structuredContent as any;
+      expect(JSON.stringify(value).length).toBeLessThan(80_000);
+      seen.push(...value.logs.map((l: any) => l.message.split(":")[0]));
+      cursor = value.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 80 }, (_, i) => String(i)));
+    const status = await call("ratchet_get_execution_status", { execution_id: run.execution_id });
+    expect(status).toMatchObject({ output: null, resource: `ratchet://executions/${run.execution_id}` });
+  });
+});
+
 describe("history", () => {
   it("ratchet_list_executions filters by task, status and trigger, paginated; ratchet_get_task_metrics sums them up", async () => {
     await fx.task("adder", `(function(input) { if (input.a < 0) throw new DataError("negative"); return { sum: input.a + 1 }; })`);

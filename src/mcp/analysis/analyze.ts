@@ -26,6 +26,8 @@ export interface Analysis {
   notes: string[];
 }
 
+const TEST_INPUT_CHARS = 24_000;
+
 const hasRedacted = (value: unknown): boolean =>
   value === REDACTED || (typeof value === "object" && value !== null && Object.values(value).some(hasRedacted));
 
@@ -73,12 +75,14 @@ export function analyzeFailure(record: ExecutionRecord, source: TaskSource, opti
     const change = diagnosis.change ?? matches.find((d) => d.change)?.change;
     analysis.patch = change ? { file: change.file, diff: createTwoFilesPatch(`a/${change.file}`, `b/${change.file}`, change.before, change.after) } : null;
     if (!change) notes.push("No patch can be derived for this failure: apply the fixes above by hand.");
+    const inputFits = JSON.stringify(record.input ?? null).length <= TEST_INPUT_CHARS;
     analysis.test_case = {
       name: `reproduces ${record.error.type} of execution ${record.id}`,
       description: `Fails as execution ${record.id} did. Once fixed, replace expected_error with the expected_output.`,
-      input: record.input,
+      input: inputFits ? record.input : null,
       expected_error: { type: record.error.type },
     };
+    if (!inputFits) notes.push(`The input is too large to repeat here: copy it from ratchet://executions/${record.id} into the test case.`);
     if (hasRedacted(record.input)) notes.push(`The recorded input has secrets replaced by "${REDACTED}": put real (test) values into the test case's input.`);
   }
   return analysis;

@@ -13,8 +13,21 @@ export function readOffset(cursor: string | undefined): number {
   return offset;
 }
 
-/** One page of items, and the cursor of the next (null on the last). */
+/** Bytes of items one page may carry, so that an answer stays well under the ~80 KB a tool result may be. */
+export const PAGE_BYTES = 48_000;
+
+/**
+ * One page of items: at most `limit`, and fewer when their JSON passes PAGE_BYTES (never
+ * none), with the cursor of the next (null on the last).
+ */
 export function pageOf<T>(items: readonly T[], offset: number, limit: number): { items: T[]; next_cursor: string | null } {
-  const end = offset + limit;
-  return { items: items.slice(offset, end), next_cursor: end < items.length ? `o${end}` : null };
+  const page: T[] = [];
+  let bytes = 0;
+  for (let i = offset; i < Math.min(items.length, offset + limit); i++) {
+    bytes += JSON.stringify(items[i]).length;
+    if (page.length > 0 && bytes > PAGE_BYTES) break;
+    page.push(items[i]!);
+  }
+  const end = offset + page.length;
+  return { items: page, next_cursor: end < items.length ? `o${end}` : null };
 }

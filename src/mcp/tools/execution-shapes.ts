@@ -67,6 +67,22 @@ export function errorOf(record: ExecutionRecord): z.infer<typeof errorShape> | n
   };
 }
 
+const RUN_LOG_LINES = 100;
+const RUN_LOG_BYTES = 16_000;
+
+/** The first lines of a run's console output, within what a run's answer leaves room for. */
+function firstLogs(logs: LogEntry[]): z.infer<typeof logShape>[] {
+  const out: z.infer<typeof logShape>[] = [];
+  let bytes = 0;
+  for (const entry of logs.slice(0, RUN_LOG_LINES)) {
+    const line = logEntry(entry);
+    bytes += line.message.length + 40;
+    if (out.length > 0 && bytes > RUN_LOG_BYTES) break;
+    out.push(line);
+  }
+  return out;
+}
+
 /** The answer of execute_task and replay_execution: result, logs and timings, bounded. */
 export const runResultShape = z.object({
   execution_id: z.string(),
@@ -76,7 +92,7 @@ export const runResultShape = z.object({
   output: z.unknown().describe("The task's output (null when it failed, or when larger than 32 KB: see output_omitted_bytes)"),
   output_omitted_bytes: z.number().optional().describe("The output's size when it was too large to include: read it from the resource"),
   error: errorShape.nullable(),
-  logs: z.array(logShape).describe("The first 100 console lines; ratchet_get_execution_logs pages through all"),
+  logs: z.array(logShape).describe("The first console lines (at most 100 and ~16 KB); ratchet_get_execution_logs pages through all"),
   log_lines: z.number(),
   http: z.array(traceShape).optional().describe("With trace: true, the first 50 requests; ratchet_get_execution_trace pages through all"),
   http_requests: z.number(),
@@ -95,7 +111,7 @@ export function runResult(record: ExecutionRecord, trace: boolean): z.infer<type
     output: output.value,
     ...(output.omitted_bytes !== undefined ? { output_omitted_bytes: output.omitted_bytes } : {}),
     error: errorOf(record),
-    logs: record.logs.slice(0, 100).map(logEntry),
+    logs: firstLogs(record.logs),
     log_lines: record.logs.length,
     ...(trace ? { http: record.http.slice(0, 50).map(traceEntry) } : {}),
     http_requests: record.http.length,

@@ -12,6 +12,9 @@ const limitArg = (max: number, fallback: number) => z.number().int().min(1).max(
 const cursorArg = z.string().optional().describe("next_cursor from the previous page");
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
 
+/** Input and output each get this much of the status answer; the resource has them whole. */
+const STATUS_VALUE_BYTES = 24_000;
+
 const getExecutionStatus = defineTool({
   name: "ratchet_get_execution_status",
   title: "Status of an execution",
@@ -32,8 +35,9 @@ const getExecutionStatus = defineTool({
     retry_of: z.string().nullable(),
     started_at: z.string(),
     duration_ms: z.number(),
-    input: z.unknown().describe("As recorded: secrets redacted"),
-    output: z.unknown(),
+    input: z.unknown().describe("As recorded: secrets redacted (null when over 24 KB: see input_omitted_bytes)"),
+    input_omitted_bytes: z.number().optional(),
+    output: z.unknown().describe("null when over 24 KB: see output_omitted_bytes"),
     output_omitted_bytes: z.number().optional(),
     error: errorShape.nullable(),
     log_lines: z.number(),
@@ -43,7 +47,8 @@ const getExecutionStatus = defineTool({
   annotations: READ_ONLY,
   async handler({ execution_id }, { workspace }) {
     const record = await workspace.getExecution(execution_id);
-    const output = boundedValue(record.output);
+    const output = boundedValue(record.output, STATUS_VALUE_BYTES);
+    const input = boundedValue(record.input, STATUS_VALUE_BYTES);
     return {
       execution_id: record.id,
       task: record.task,
@@ -55,7 +60,8 @@ const getExecutionStatus = defineTool({
       retry_of: record.retry_of,
       started_at: record.started_at,
       duration_ms: record.duration_ms,
-      input: boundedValue(record.input).value,
+      input: input.value,
+      ...(input.omitted_bytes !== undefined ? { input_omitted_bytes: input.omitted_bytes } : {}),
       output: output.value,
       ...(output.omitted_bytes !== undefined ? { output_omitted_bytes: output.omitted_bytes } : {}),
       error: errorOf(record),
@@ -74,7 +80,7 @@ const getExecutionLogs = defineTool({
   title: "Console output of an execution",
   description:
     "The console lines an execution wrote (console.log/info/warn/error/debug), oldest first, at `level` and above (debug: everything; log and info are the same level). " +
-    "Paginated: at most `limit` lines per answer, next_cursor for the next page. Use it to see what a task did before it failed. " +
+    "Paginated: at most `limit` lines per answer (fewer when they pass ~48 KB; lines over 2,000 characters are cut), next_cursor for the next page. Use it to see what a task did before it failed. " +
     'Example: {"execution_id": "0190c0de-...", "level": "warn", "limit": 50}',
   toolset: "observe",
   input: z.object({
@@ -89,8 +95,8 @@ const getExecutionLogs = defineTool({
     const record = await workspace.getExecution(execution_id);
     const least = SEVERITY[level ?? "debug"]!;
     const matching = record.logs.filter((entry) => (SEVERITY[entry.level] ?? 1) >= least);
-    const page = pageOf(matching, readOffset(cursor), limit ?? 100);
-    return { execution_id: record.id, matching: matching.length, total: record.logs.length, logs: page.items.map(logEntry), next_cursor: page.next_cursor };
+    const page = pageOf(matching.map(logEntry), readOffset(cursor), limit ?? 100);
+    return { execution_id: record.id, matching: matching.length, total: record.logs.length, logs: page.items, next_cursor: page.next_cursor };
   },
 });
 
