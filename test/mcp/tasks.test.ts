@@ -74,7 +74,7 @@ describe("reading tasks", () => {
     ]);
     expect(info.files.map((f: { path: string }) => f.path)).toContain("main.js");
     expect(info.files.find((f: { path: string }) => f.path === "main.js").uri).toBe("ratchet://tasks/adder/main.js");
-    expect(info.backups).toEqual([]);
+    expect(info).toMatchObject({ backups: [], backup_count: 0 });
     expect(info.code).toBeUndefined();
     expect((await call("ratchet_get_task_info", { task_id_or_path: join(fx.tasksDir, "adder"), include_code: true })).code).toBe(ADDER.code);
     expect(await call("ratchet_get_task_info", { task_id_or_path: "nope" })).toMatch(/^not_found:/);

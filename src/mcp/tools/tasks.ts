@@ -52,11 +52,14 @@ const createTask = defineTool({
   },
 });
 
+/** Enough to pick one to restore or compare; a long-lived platform task can have hundreds of versions. */
+const MAX_BACKUPS_LISTED = 20;
+
 const getTaskInfo = defineTool({
   name: "ratchet_get_task_info",
   title: "Get a task's details",
   description:
-    "Describes one task: its summary (label, version, tags, hash), metadata, input and output schemas, test files with their names, files with sizes and resource URIs, and its backups. " +
+    "Describes one task: its summary (label, version, tags, hash), metadata, input and output schemas, test files with their names, files with sizes and resource URIs, and its newest backups. " +
     "Use it before changing or running a task, to learn what input it takes and what it returns. Set include_code to also get main.js. " +
     'Example: {"task_id_or_path": "addition"}',
   toolset: "tasks",
@@ -68,7 +71,8 @@ const getTaskInfo = defineTool({
     output_schema: z.unknown().optional(),
     tests: z.array(z.object({ file: z.string(), name: z.string() })),
     files: z.array(z.object({ path: z.string(), bytes: z.number(), uri: z.string() })),
-    backups: z.array(backupShape),
+    backups: z.array(backupShape).describe(`The newest ${MAX_BACKUPS_LISTED}, newest first`),
+    backup_count: z.number(),
     code: z.string().optional(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -85,7 +89,8 @@ const getTaskInfo = defineTool({
       files: Object.keys(task.files)
         .sort()
         .map((path) => ({ path, bytes: new TextEncoder().encode(task.files[path]!).byteLength, uri: `ratchet://tasks/${encodeURIComponent(task.name)}/${path}` })),
-      backups: backups.map(backupOf),
+      backups: backups.slice(0, MAX_BACKUPS_LISTED).map(backupOf),
+      backup_count: backups.length,
       ...(include_code ? { code: doc.code } : {}),
     };
   },
