@@ -3,14 +3,16 @@
  * and over Streamable HTTP, playing the guide's agent workflow against a real `ratchet serve` for
  * deploy and schedule, with guest fetches to the 127.0.0.1 upstream.
  */
+import { spawn } from "node:child_process";
 import { request } from "node:http";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runProcess } from "../support/process.ts";
 import { startServe, type ServeProcess } from "../support/serve-process.ts";
 import { resultText } from "./harness.ts";
 
@@ -149,6 +151,53 @@ describe("mcp-serve --transport stdio", () => {
     expect(resultText(outside)).toMatch(/\nhint: /);
     expect((await call(session.client, "ratchet_list_available_tasks", {})).tasks).toEqual([]);
     await session.client.close();
+  }, 60_000);
+});
+
+describe("mcp-serve start-up", () => {
+  it("writes only JSON-RPC on stdout over stdio, diagnostics on stderr", async () => {
+    const child = spawn(process.execPath, [BIN, "mcp-serve", "--tasks-dir", join(work, "stdio-raw")], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const lines = [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } } },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "ratchet_get_task_info", arguments: { task_id_or_path: "missing" } } },
+      { jsonrpc: "2.0", id: 3, method: "resources/read", params: { uri: "ratchet://guide" } },
+    ];
+    for (const line of lines) child.stdin.write(`${JSON.stringify(line)}\n`);
+    for (let waited = 0; waited < 30_000 && stdout.split("\n").filter(Boolean).length < 3; waited += 50) await new Promise((done) => setTimeout(done, 50));
+    child.stdin.end();
+    const code = await new Promise((done) => child.on("exit", done));
+    expect(code).toBe(0);
+    const messages = stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { jsonrpc: string; id: number });
+    // Answers may come in any order: requests are handled concurrently.
+    expect(messages.map((message) => [message.jsonrpc, message.id]).sort()).toEqual([["2.0", 1], ["2.0", 2], ["2.0", 3]]);
+    expect(stderr).toMatch(/ratchet mcp \(stdio\): \d+ tools on the tasks in /);
+  }, 60_000);
+
+  it("refuses an unknown toolset with the ones there are", async () => {
+    const ran = await runProcess(process.execPath, [BIN, "mcp-serve", "--toolsets", "tasks,nope"], work);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('unknown toolset "nope": the toolsets are tasks, runs, tests, observe, ship, deployed');
+  });
+
+  it("takes transport, host and port from the mcp: section of --config", async () => {
+    const config = join(work, "mcp-config.yaml");
+    await writeFile(config, "mcp:\n  enabled: true\n  transport: http\n  host: 127.0.0.1\n  port: 0\n  auth_type: none\n  max_connections: 4\n  request_timeout: 30\n  rate_limit_per_minute: 100\n");
+    const host = startServe(process.execPath, [BIN, "--config", config, "mcp-serve", "--tasks-dir", join(work, "config-tasks")], work);
+    try {
+      const [, url] = (await host.waitFor(/Streamable HTTP\): (http:\/\/\S+\/mcp)/, 30_000)) as [string, string];
+      const client = new Client({ name: "ratchet-hosts-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+      expect((await call(client, "ratchet_list_available_tasks", {})).tasks).toEqual([]);
+      await client.close();
+    } finally {
+      host.child.kill("SIGTERM");
+      await host.exited;
+    }
   }, 60_000);
 });
 
