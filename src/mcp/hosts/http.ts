@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
+import { createMcpHandler, localhostAllowedHostnames, validateHostHeader, validateOriginHeader, type McpServer } from "@modelcontextprotocol/server";
 
 export interface McpHttpOptions {
   /** A fresh server for each request: never one shared between requests. */
@@ -22,33 +22,18 @@ export interface McpHttpHost {
 
 export const MCP_PATH = "/mcp";
 
-const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
-
-/** The Host and Origin names a browser page may not make us answer (DNS rebinding): loopback, plus the host we were told to listen on. */
-export function allowedHostnames(listenHost: string): Set<string> {
-  const names = new Set(LOOPBACK_NAMES);
-  names.add(listenHost.includes(":") && !listenHost.startsWith("[") ? `[${listenHost}]` : listenHost.toLowerCase());
-  return names;
+/** The Host and Origin names served (DNS-rebinding protection): loopback, plus the host we were told to listen on. */
+export function allowedHostnames(listenHost: string): string[] {
+  const own = listenHost.includes(":") && !listenHost.startsWith("[") ? `[${listenHost}]` : listenHost.toLowerCase();
+  return [...new Set([...localhostAllowedHostnames(), own])];
 }
 
-function hostnameOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why a request is refused before it reaches MCP, or undefined when it may pass. */
-function refusal(req: IncomingMessage, allowed: Set<string>): string | undefined {
-  const host = req.headers.host;
-  const hostname = host === undefined ? undefined : hostnameOf(`http://${host}`);
-  if (hostname === undefined || !allowed.has(hostname)) return `Host ${JSON.stringify(host ?? "")} is not served here (allowed: ${[...allowed].join(", ")})`;
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    const originName = hostnameOf(origin);
-    if (originName === undefined || !allowed.has(originName)) return `Origin ${JSON.stringify(origin)} is not allowed (allowed hosts: ${[...allowed].join(", ")})`;
-  }
+/** Why a request is refused before it reaches MCP, or undefined when it may pass (checks by the SDK's validators). */
+function refusal(req: IncomingMessage, allowed: string[]): string | undefined {
+  const host = validateHostHeader(req.headers.host, allowed);
+  if (!host.ok) return `${host.message} (this server answers Host ${allowed.join(", ")})`;
+  const origin = validateOriginHeader(req.headers.origin, allowed);
+  if (!origin.ok) return `${origin.message} (this server answers pages from ${allowed.join(", ")})`;
   return undefined;
 }
 
