@@ -148,6 +148,15 @@ describe("ratchet_analyze_execution_error: code faults", () => {
     expect(analysis.cause).toMatch(/fetch response/);
   });
 
+  it("TypeError calling what is not a function: names the callee", async () => {
+    const analysis = await failAndAnalyze(`(function(input) {
+  var text = "abc";
+  var words = text.splitWords(" ");
+  return { words: words };
+})`);
+    expect(analysis).toMatchObject({ rule: "type-error/not-a-function", details: { callee: "text.splitWords" }, location: { line: 3 } });
+  });
+
   it("async misuse: an async helper's result used without await", async () => {
     const analysis = await failAndAnalyze(`(function(input) {
   async function load() { return fetch("${upstream}/json").body; }

@@ -4,7 +4,7 @@ import { limitRule } from "./rules/limits.ts";
 import { networkRule } from "./rules/network.ts";
 import { inputSchemaRule, outputSchemaRule } from "./rules/schema.ts";
 import { thrownRule } from "./rules/thrown.ts";
-import { undefinedPropertyRule } from "./rules/type-error.ts";
+import { notAFunctionRule, undefinedPropertyRule } from "./rules/type-error.ts";
 import { uncheckedStatusRule } from "./rules/unchecked-status.ts";
 import type { Rule } from "./types.ts";
 
@@ -21,6 +21,7 @@ export const CATALOGUE: readonly Rule[] = [
   uncheckedStatusRule,
   asyncMisuseRule,
   undefinedPropertyRule,
+  notAFunctionRule,
   outputSchemaRule,
   thrownRule,
 ];

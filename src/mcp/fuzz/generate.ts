@@ -31,27 +31,39 @@ const typeOf = (schema: Schema, random: SeededRandom): string => {
   return "any";
 };
 
+/**
+ * A number at or inside the schema's bounds (its boundaries, just inside them, the middle), or,
+ * where it sets none, an extreme (0, -1, the largest safe integers, fractions).
+ */
 function numberFor(schema: Schema, integer: boolean, random: SeededRandom): number {
-  const min = typeof schema.minimum === "number" ? schema.minimum : typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + (integer ? 1 : 0.001) : undefined;
-  const max = typeof schema.maximum === "number" ? schema.maximum : typeof schema.exclusiveMaximum === "number" ? schema.exclusiveMaximum - (integer ? 1 : 0.001) : undefined;
-  const lo = min ?? -1_000_000;
-  const hi = max ?? 1_000_000;
-  const pool = [lo, hi, 0, -1, 1, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, lo + (hi - lo) / 2, random.next() * (hi - lo) + lo];
-  if (!integer) pool.push(0.1, -0.5, 1e-9);
-  const value = random.pick(pool);
-  return integer ? Math.round(value) : value;
+  const step = integer ? 1 : 0.001;
+  const min = typeof schema.minimum === "number" ? schema.minimum : typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + step : undefined;
+  const max = typeof schema.maximum === "number" ? schema.maximum : typeof schema.exclusiveMaximum === "number" ? schema.exclusiveMaximum - step : undefined;
+  const pool: number[] = [];
+  if (min !== undefined) pool.push(min, min + step);
+  if (max !== undefined) pool.push(max, max - step);
+  if (min !== undefined && max !== undefined) pool.push(min + (max - min) / 2, min + random.next() * (max - min));
+  else {
+    pool.push(0, 1, -1, (min ?? max ?? 0) + (random.next() - 0.5) * 2_000_000);
+    if (min === undefined) pool.push(-Number.MAX_SAFE_INTEGER);
+    if (max === undefined) pool.push(Number.MAX_SAFE_INTEGER);
+  }
+  if (!integer && min === undefined && max === undefined) pool.push(0.1, -0.5, 1e-9);
+  const inRange = pool.map((n) => (integer ? Math.round(n) : n)).filter((n) => (min === undefined || n >= min) && (max === undefined || n <= max));
+  return random.pick(inRange.length > 0 ? inRange : [min ?? max ?? 0]);
 }
 
+/** A string within the schema's lengths: edge texts (empty, injection-like, unicode, newlines) where they fit, or random text of an allowed length. */
 function stringFor(schema: Schema, random: SeededRandom): string {
   const min = typeof schema.minLength === "number" ? schema.minLength : 0;
-  const max = typeof schema.maxLength === "number" ? schema.maxLength : Math.max(min, 2_000);
+  const max = typeof schema.maxLength === "number" ? schema.maxLength : 10_000;
   const formats = typeof schema.format === "string" ? FORMATS[schema.format] : undefined;
-  const pool = [...STRINGS, ...(formats ?? []), "x".repeat(min), "x".repeat(Math.min(max, 10_000))];
+  const fits = (text: string) => [...text].length >= min && [...text].length <= max;
   const length = random.int(min, Math.min(max, min + 40));
   let text = "";
   for (let i = 0; i < length; i++) text += random.pick("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_".split(""));
-  pool.push(text);
-  return random.pick(pool);
+  const pool = [...STRINGS, ...(formats ?? []), "x".repeat(min), "x".repeat(Math.min(max, 10_000)), text].filter(fits);
+  return random.pick(pool.length > 0 ? pool : [text]);
 }
 
 /** A value shaped by a schema, picked among its boundary and unusual values. */
@@ -100,12 +112,12 @@ function valueFor(raw: unknown, root: Schema, random: SeededRandom, depth: numbe
 }
 
 /** A value that breaks the schema in one place: a required property dropped, a property of the wrong type, or the wrong root. */
-function mutate(value: unknown, random: SeededRandom): unknown {
+function mutate(value: unknown, required: string[], random: SeededRandom): unknown {
   if (typeof value !== "object" || value === null || Array.isArray(value) || Object.keys(value).length === 0) return random.pick([null, "text", 42, [], {}]);
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  const key = random.pick(Object.keys(copy));
-  if (random.chance(0.5)) delete copy[key];
-  else copy[key] = random.pick([null, "", "not a number", -1, [], {}, true]);
+  const present = required.filter((name) => name in copy);
+  if (present.length > 0 && random.chance(0.5)) delete copy[random.pick(present)];
+  else copy[random.pick(Object.keys(copy))] = random.pick([null, "", "not a number", -1, [], {}, true]);
   return copy;
 }
 
@@ -123,7 +135,8 @@ export function generateInputs(schema: unknown, count: number, seed: number): Fu
   for (let i = 0; i < count; i++) {
     const value = valueFor(root, root, random, 0);
     const mutated = i % 4 === 3;
-    cases.push({ input: mutated ? mutate(value, random) : value, mutated });
+    const required = Array.isArray(root.required) ? (root.required as string[]) : [];
+    cases.push({ input: mutated ? mutate(value, required, random) : value, mutated });
   }
   return cases;
 }

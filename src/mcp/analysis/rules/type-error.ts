@@ -37,3 +37,22 @@ export const undefinedPropertyRule: Rule = ({ record, code, location }) => {
     ...(change ? { change } : {}),
   };
 };
+
+/** A TypeError calling something that is not a function: names the callee. */
+export const notAFunctionRule: Rule = ({ record, code, location }) => {
+  if (record.error.type !== "TypeError" || !/not a function/i.test(record.error.message)) return undefined;
+  // QuickJS points some failed calls at the start of the statement: then the line's first call is the best guess.
+  const call = code && location ? (code.callAt(location) ?? code.callsOnLine(location.line)[0]) : undefined;
+  return {
+    rule: "type-error/not-a-function",
+    meaning: "TypeError: the code called a value that is not a function (undefined, a string, an object...).",
+    cause: call
+      ? `\`${call.callee}\` is not a function where \`${call.expression.length > 120 ? `${call.expression.slice(0, 120)}…` : call.expression}\` calls it: a misspelt method, a property that does not exist on this value, or a Node/browser API the sandbox does not have.`
+      : "A value that is not a function was called.",
+    fixes: [
+      "Check the name and what the value really is (log `typeof` it); fetch's response has ok, status, headers, body, json() and text().",
+      "Node APIs (require, Buffer, process) and browser ones beyond the Web-standard globals do not exist in the sandbox.",
+    ],
+    details: call ? { callee: call.callee } : {},
+  };
+};
