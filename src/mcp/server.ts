@@ -6,6 +6,7 @@
 import { McpServer, type CallToolResult, type ServerContext, type StandardSchemaWithJSON, type jsonSchemaValidator } from "@modelcontextprotocol/server";
 import pkg from "../../package.json" with { type: "json" };
 import { WorkspaceError, type Workspace } from "../workspace/workspace.ts";
+import { registerDeployedTasks, type DeployedTasks } from "./deployed.ts";
 import { argumentErrorResult, errorResult, toolErrorResult } from "./errors.ts";
 import { CallTimeoutError, withTimeout, type CallLimits } from "./limits.ts";
 import { registerPrompts } from "./prompts.ts";
@@ -29,6 +30,8 @@ export interface RatchetMcpServerOptions {
   onUnexpectedError?: (toolName: string, error: unknown) => void;
   /** mcp-config.yaml's request_timeout and rate_limit_per_minute, applied to every tool call. */
   limits?: CallLimits;
+  /** The deployed tasks, each listed as `task_<name>` when `toolsets` has `deployed` (and not in read-only mode: running a task is not read-only). */
+  deployed?: DeployedTasks;
 }
 
 const INSTRUCTIONS =
@@ -93,6 +96,7 @@ export function createRatchetMcpServer(options: RatchetMcpServerOptions): McpSer
     { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {}, prompts: {} }, ...(options.jsonSchemaValidator ? { jsonSchemaValidator: options.jsonSchemaValidator } : {}) },
   );
   for (const tool of toolsFor(options)) registerTool(server, tool, options);
+  if (options.deployed && options.toolsets?.includes("deployed") && !options.readOnly) registerDeployedTasks(server, options.deployed, options.jsonSchemaValidator);
   registerResources(server, options.workspace);
   registerPrompts(server);
   return server;

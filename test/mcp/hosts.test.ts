@@ -143,6 +143,26 @@ describe("mcp-serve --transport stdio", () => {
     await second.client.close();
   }, 120_000);
 
+  it("lists each deployed task as task_<name> with the deployed toolset, and runs it on the Ratchet", async () => {
+    const client = new Client({ name: "ratchet-hosts-test", version: "1.0.0" });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp-serve", "--toolsets", "runs,deployed", "--tasks-dir", join(work, "deployed-tasks"), "--url", ratchetUrl], stderr: "pipe" });
+    await client.connect(transport);
+    const tools = (await client.listTools()).tools;
+    const tool = tools.find((listed) => listed.name === "task_greeter_stdio");
+    expect(tool?.description).toContain("Greets a name through the upstream");
+    expect(tool?.inputSchema).toMatchObject({ type: "object", required: ["base", "name"] });
+    expect(tool?.outputSchema).toMatchObject({ type: "object", required: ["greeting"] });
+    expect(tools.every((listed) => listed.name.startsWith("task_") || listed.name.startsWith("ratchet_"))).toBe(true);
+    expect(await call(client, "task_greeter_stdio", { base: upstream, name: "zoe" })).toEqual({ greeting: "hello zoe", status: 200 });
+    const failed = (await client.callTool({ name: "task_greeter_stdio", arguments: { base: `${upstream}/status/500?to=`, name: "zoe" } })) as CallToolResult;
+    expect(failed.isError).toBe(true);
+    const [, executionId] = /execution_id: (\S+)/.exec(resultText(failed)) ?? [];
+    expect(resultText(failed)).toMatch(/^task_failed: greeter-stdio: NetworkError: upstream answered 500/);
+    const remote = (await (await fetch(`${ratchetUrl}/api/v1/executions/${executionId}`)).json()) as { status: string; trigger: string };
+    expect(remote).toMatchObject({ status: "failed" });
+    await client.close();
+  }, 60_000);
+
   it("says what is wrong with a bad argument and stays up", async () => {
     const session = stdioClient(join(work, "stdio-bad"));
     await session.connect();

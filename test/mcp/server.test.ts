@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { deployedToolName, deployedToolProblem } from "../../src/mcp/deployed.ts";
 import { TASK_GUIDE } from "../../src/mcp/guide.ts";
 import { MAX_RESULT_BYTES } from "../../src/mcp/result.ts";
 import { CallRateLimiter } from "../../src/mcp/limits.ts";
@@ -228,5 +229,15 @@ describe("the vendored guide", () => {
   const spec = join(root, "../shared/spec/ratchet-task-guide.md");
   it.runIf(existsSync(spec))("equals the spec's guide", async () => {
     expect(TASK_GUIDE).toBe(await readFile(spec, "utf8"));
+  });
+});
+
+describe("deployed tasks as tools", () => {
+  it("names them task_<name> in the characters clients take, and leaves out what cannot be a tool", () => {
+    expect(deployedToolName("weather-api")).toBe("task_weather_api");
+    expect(deployedToolName("x".repeat(36))).toBeUndefined();
+    expect(deployedToolProblem({ name: "ok", input_schema: { type: "object" }, output_schema: {} })).toBeUndefined();
+    expect(deployedToolProblem({ name: "list", input_schema: { type: "array" }, output_schema: {} })).toMatch(/does not describe an object/);
+    expect(deployedToolProblem({ name: "y".repeat(40), input_schema: {}, output_schema: {} })).toMatch(/would pass 40 characters/);
   });
 });

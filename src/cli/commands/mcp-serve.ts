@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import type { Engine } from "../../engine/index.ts";
+import { deployedToolProblem, type DeployedTasks } from "../../mcp/deployed.ts";
+import { deployedTasksFromApi } from "../../mcp/hosts/deployed-api.ts";
 import { CallRateLimiter, type CallLimits } from "../../mcp/limits.ts";
 import { startMcpHttp } from "../../mcp/hosts/http.ts";
 import { serveMcpStdio } from "../../mcp/hosts/stdio.ts";
@@ -8,6 +10,7 @@ import type { Toolset } from "../../mcp/tool.ts";
 import { parseToolsets, ToolsetError } from "../../mcp/toolsets.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../../ops/config.ts";
 import { UsageError } from "../../ops/errors.ts";
+import { ApiClient, ApiUnreachableError } from "../../ops/api-client.ts";
 import type { CliIo } from "../../ops/io.ts";
 import { loadMcpConfig, type McpConfig } from "../../ops/mcp-config.ts";
 import { LocalWorkspace } from "../../ops/workspace/local-workspace.ts";
@@ -52,6 +55,23 @@ function limitsOf(mcp: McpConfig): CallLimits {
   };
 }
 
+/** The deployed toolset: the Ratchet's enabled tasks, read once at start; without a Ratchet there, none (said on stderr). */
+async function loadDeployed(url: string, token: string | undefined, io: CliIo): Promise<DeployedTasks | undefined> {
+  try {
+    const deployed = await deployedTasksFromApi(new ApiClient({ url, token }));
+    for (const task of deployed.tasks) {
+      const problem = deployedToolProblem(task);
+      if (problem !== undefined) io.err(`ratchet mcp: deployed task ${task.name} is not listed as a tool: ${problem}`);
+    }
+    io.err(`ratchet mcp: deployed toolset: ${deployed.tasks.length} tasks from ${url} (read at start: restart to see new deployments)`);
+    return deployed;
+  } catch (error) {
+    if (!(error instanceof ApiUnreachableError)) throw error;
+    io.err(`ratchet mcp: deployed toolset: nothing answers at ${url}; serving without deployed tasks (start ratchet serve, or pass --url)`);
+    return undefined;
+  }
+}
+
 const untilSignal = () =>
   new Promise<NodeJS.Signals>((done) => {
     for (const signal of SIGNALS) process.once(signal, () => done(signal));
@@ -68,12 +88,14 @@ export async function mcpServeCommand(options: McpServeOptions, engine: Engine, 
   if (!(TRANSPORTS as readonly string[]).includes(transport)) throw new UsageError(`--transport ${transport}: use stdio, http or sse`);
   const toolsets = toolsetsOf(options.toolsets);
   const readOnly = options.readOnly ?? false;
-  const workspace = new LocalWorkspace({ tasksDir: resolve(options.tasksDir), engine, config: options.config === undefined ? DEFAULT_CONFIG : await loadConfig(options.config, io.err, ["mcp"]), url: options.url, token: options.token ?? process.env.RATCHET_API_TOKEN });
+  const token = options.token ?? process.env.RATCHET_API_TOKEN;
+  const workspace = new LocalWorkspace({ tasksDir: resolve(options.tasksDir), engine, config: options.config === undefined ? DEFAULT_CONFIG : await loadConfig(options.config, io.err, ["mcp"]), url: options.url, token });
+  const deployed = toolsets?.includes("deployed") && !readOnly ? await loadDeployed(workspace.url, token, io) : undefined;
   const limits = limitsOf(mcp);
   const onUnexpectedError = (tool: string, error: unknown) => io.err(`ratchet mcp: ${tool} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  const factory = () => createRatchetMcpServer({ workspace, toolsets, readOnly, limits, onUnexpectedError });
+  const factory = () => createRatchetMcpServer({ workspace, toolsets, readOnly, limits, onUnexpectedError, deployed });
   const onError = (error: Error) => io.err(`ratchet mcp: ${error.message}`);
-  const count = toolsFor({ toolsets, readOnly }).length;
+  const count = toolsFor({ toolsets, readOnly }).length + (deployed?.tasks.filter((task) => deployedToolProblem(task) === undefined).length ?? 0);
   const about = `${count} tools${readOnly ? " (read-only)" : ""} on the tasks in ${workspace.tasksDir}; deploy and schedules go to ${workspace.url}`;
 
   if (transport === "stdio") {
