@@ -1,6 +1,6 @@
 /**
  * Packs every task folder under tasks/ into its canonical bundle document, validated by the
- * engine, into src/worker/generated/tasks.json. The Worker ships that file and registers the
+ * engine, into src/worker/generated/tasks.json (dot-folders such as .ratchet/, the local history, are not tasks). The Worker ships that file and registers the
  * bundles by content hash, so deploying the Worker deploys its tasks.
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
@@ -14,7 +14,7 @@ const tasksDir = join(root, "tasks");
 const out = join(root, "src/worker/generated/tasks.json");
 
 const engine = createLocalEngine();
-const names = (await readdir(tasksDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+const names = (await readdir(tasksDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
 const packed = [];
 for (const name of names) {
   const checked = await engine.loadFiles(await readTaskFolder(join(tasksDir, name)));
