@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { applyPatch } from "diff";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { analyzeFailure } from "../../src/mcp/analysis/analyze.ts";
 import { createLocalEngine } from "../../src/ops/local-engine.ts";
@@ -13,9 +16,11 @@ beforeAll(async () => {
 afterAll(() => fx.close());
 
 let taskCount = 0;
+let lastTask = "";
 /** Creates a task, runs it once (a real failing execution), and analyses it through the tool. */
 async function failAndAnalyze(code: string, input: unknown = {}, options: TaskOptions & { suggestions?: boolean } = {}) {
   const name = `t${++taskCount}`;
+  lastTask = name;
   await fx.task(name, code, options);
   const run = await fx.mcp.call("ratchet_execute_task", { task_id_or_path: name, input });
   expect(run.status).toBe("failed");
@@ -87,13 +92,21 @@ describe("ratchet_analyze_execution_error: network", () => {
   var data = response.body;
   return { temp: data.main.temp };
 })`);
-    expect(analysis).toMatchObject({ error_class: "TypeError", rule: "network/unchecked-status", details: { unchecked_variables: ["response"] } });
+    expect(analysis).toMatchObject({ error_class: "TypeError", rule: "network/unchecked-status", details: { unchecked_variables: ["response"], undefined_expression: "data.main" } });
     expect(analysis.details.error_answers).toEqual([{ method: "GET", url: `${upstream}/status/503`, status: 503 }]);
     expect(analysis.location.line).toBe(4);
     expect(analysis.also.map((a: any) => a.rule)).toContain("type-error/undefined-property");
     expect(analysis.patch.file).toBe("main.js");
     expect(analysis.patch.diff).toContain("+  if (!response.ok) {");
-    expect(analysis.patch.diff).toContain("@@");
+    expect(analysis.patch.diff).toMatch(/^--- a\/main\.js\n\+\+\+ b\/main\.js\n@@ /);
+    // The patch applies to the task as it is, and the run then fails as the fix intends: a NetworkError naming the status.
+    const file = join(fx.tasksDir, lastTask, "main.js");
+    const patched = applyPatch(await readFile(file, "utf8"), analysis.patch.diff);
+    expect(patched).not.toBe(false);
+    const snapshot = await fx.workspace.getTask(lastTask);
+    await fx.workspace.saveTask(lastTask, { ...snapshot.files, "main.js": patched as string }, "apply the suggested patch");
+    const rerun = await fx.mcp.call("ratchet_execute_task", { task_id_or_path: lastTask, input: {} });
+    expect(rerun.error).toMatchObject({ type: "NetworkError", message: expect.stringContaining("HTTP 503") });
   });
 });
 
@@ -137,6 +150,10 @@ describe("ratchet_analyze_execution_error: code faults", () => {
     expect(failingLine(analysis).text).toContain("weather.main.temp");
     expect(analysis.cause).toMatch(/`weather\.main` was undefined/);
     expect(analysis.patch.diff).toContain("+  if (weather.main == null) {");
+    const snapshot = await fx.workspace.getTask(lastTask);
+    await fx.workspace.saveTask(lastTask, { ...snapshot.files, "main.js": applyPatch(snapshot.files["main.js"]!, analysis.patch.diff) as string }, "guard");
+    const rerun = await fx.mcp.call("ratchet_execute_task", { task_id_or_path: lastTask, input: { weather: {} } });
+    expect(rerun.error).toMatchObject({ type: "DataError", message: "weather.main is missing: cannot read temp" });
   });
 
   it("async misuse: .then on the synchronous fetch's response", async () => {
@@ -202,5 +219,9 @@ describe("analyzeFailure: a missing function wrapper", () => {
     expect(analysis.rule).toBe("entry/missing-wrapper");
     expect(analysis.patch?.diff).toContain("+(function(input, context) {");
     expect(analysis.patch?.diff).toContain("+  var total = input.a + input.b;");
+    const wrapped = applyPatch(code, analysis.patch!.diff);
+    expect(wrapped).not.toBe(false);
+    const fixed = await engine.execute({ ...loaded.bundle, code: wrapped as string }, { input: { a: 1, b: 2 }, trigger: "mcp", fetch: () => Promise.reject(new Error("no fetch")) });
+    expect(fixed.output).toEqual({ total: 3 });
   });
 });

@@ -1,4 +1,4 @@
-import { createTwoFilesPatch } from "diff";
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import { REDACTED, type TestCase } from "../../engine/index.ts";
 import type { ExecutionRecord } from "../../workspace/workspace.ts";
 import { CATALOGUE } from "./catalogue.ts";
@@ -65,7 +65,8 @@ export function analyzeFailure(record: ExecutionRecord, source: TaskSource, opti
     rule: diagnosis.rule,
     cause: diagnosis.cause,
     fixes: diagnosis.fixes,
-    details: diagnosis.details ?? {},
+    // What contributing rules found (the expression that was undefined behind an unchecked status) completes the diagnosis.
+    details: Object.assign({}, ...matches.slice(1).reverse().map((d) => d.details ?? {}), diagnosis.details ?? {}),
     location: at && code ? { file: "main.js", line: at.line, column: at.column, context: contextLines(code.text, at.line) } : null,
     stack: shortStack(record.error.stack) ?? null,
     also: matches.slice(1, -1).map((d) => ({ rule: d.rule, cause: d.cause })),
@@ -73,7 +74,7 @@ export function analyzeFailure(record: ExecutionRecord, source: TaskSource, opti
   };
   if (options.includeSuggestions) {
     const change = diagnosis.change ?? matches.find((d) => d.change)?.change;
-    analysis.patch = change ? { file: change.file, diff: createTwoFilesPatch(`a/${change.file}`, `b/${change.file}`, change.before, change.after) } : null;
+    analysis.patch = change ? { file: change.file, diff: createTwoFilesPatch(`a/${change.file}`, `b/${change.file}`, change.before, change.after, undefined, undefined, { headerOptions: FILE_HEADERS_ONLY }) } : null;
     if (!change) notes.push("No patch can be derived for this failure: apply the fixes above by hand.");
     const inputFits = JSON.stringify(record.input ?? null).length <= TEST_INPUT_CHARS;
     analysis.test_case = {
