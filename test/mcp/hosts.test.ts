@@ -4,7 +4,8 @@
  * deploy and schedule, with guest fetches to the 127.0.0.1 upstream.
  */
 import { spawn } from "node:child_process";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -202,6 +203,19 @@ describe("mcp-serve start-up", () => {
     const ran = await runProcess(process.execPath, [BIN, "mcp-serve", "--toolsets", "tasks,nope"], work);
     expect(ran.code).toBe(2);
     expect(ran.stderr).toContain('unknown toolset "nope": the toolsets are tasks, runs, tests, observe, ship, deployed');
+  });
+
+  it("says so when the port is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const ran = await runProcess(process.execPath, [BIN, "mcp-serve", "--transport", "http", "--port", String(port)], work);
+      expect(ran.code).toBe(2);
+      expect(ran.stderr).toContain(`--port ${port}: something listens there already on 127.0.0.1`);
+    } finally {
+      taken.close();
+    }
   });
 
   it("takes transport, host and port from the mcp: section of --config", async () => {

@@ -107,7 +107,11 @@ export async function mcpServeCommand(options: McpServeOptions, engine: Engine, 
   if (transport === "sse") io.err("ratchet mcp: --transport sse means Streamable HTTP (it replaced the older HTTP+SSE transport); clients connect to the URL below");
   const host = options.host ?? mcp.host ?? "127.0.0.1";
   const port = portOf(options.port ?? String(mcp.port ?? 3001));
-  const server = await startMcpHttp({ factory, host, port, maxConnections: mcp.max_connections, onError });
+  const server = await startMcpHttp({ factory, host, port, maxConnections: mcp.max_connections, onError }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") throw new UsageError(`--port ${port}: something listens there already on ${host}; pass another port (0 picks a free one)`);
+    if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") throw new UsageError(`--host ${host}: not an address of this machine`);
+    throw error;
+  });
   io.err(`ratchet mcp (Streamable HTTP): ${server.url}: ${about}`);
   const signal = await untilSignal();
   io.err(`ratchet mcp: ${signal}: stopping`);
