@@ -57,8 +57,8 @@ const cases: { rule: string; good: string[]; bad: string[] }[] = [
   },
   {
     rule: "secret-in-log",
-    good: [task('console.log("calling the API with key " + (input.apiKey ? "set" : "missing"));\nconsole.log("token length", input.token.length);\nreturn {};')],
-    bad: [task('console.log("using key " + input.apiKey);'), task("const token = input.token;\nconsole.info(`token=${token}`);"), task("console.log({ password: input.pw });"), task("console.log(JSON.stringify(input.secret));")],
+    good: [task('console.log("calling the API with key " + (input.apiKey ? "set" : "missing"));\nconsole.log("token length", input.token.length);\nreturn {};'), task('for (const key in input) console.log(key + " given");\nreturn {};')],
+    bad: [task('console.log("using key " + input.apiKey);'), task("const token = input.token;\nconsole.info(`token=${token}`);"), task("console.log({ password: input.pw });"), task("console.log(JSON.stringify(input.secret));"), task("console.log(input.key);")],
   },
 ];
 

@@ -20,7 +20,8 @@ function calleeName(node: AnyNode): string | undefined {
 function secretIn(node: AnyNode): Node | undefined {
   switch (node.type) {
     case "Identifier":
-      return isSecretName(node.name) ? node : undefined;
+      // A variable named just `key` is almost always a map key (for (const key in obj)), not a credential.
+      return node.name !== "key" && isSecretName(node.name) ? node : undefined;
     case "MemberExpression": {
       const name = propertyName(node);
       if (name === "length") return undefined;
