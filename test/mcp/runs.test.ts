@@ -61,6 +61,18 @@ describe("ratchet_execute_task_batch", () => {
     expect(progress).toEqual([1, 2, 3, 4]);
   });
 
+  it("keeps the answer small: large outputs are left out, and marked", async () => {
+    await fx.task("wide", `(function(input) { return { text: "x".repeat(input.size) }; })`);
+    const result = await call("ratchet_execute_task_batch", { task_id_or_path: "wide", inputs: [{ size: 3000 }, ...Array.from({ length: 60 }, () => ({ size: 1500 }))] });
+    expect(result.summary.completed).toBe(61);
+    expect(result.results[0]).toMatchObject({ output: null, output_omitted: true });
+    expect(result.results[1].output.text).toHaveLength(1500);
+    const omitted = result.results.filter((r: any) => r.output_omitted).length;
+    expect(omitted).toBeGreaterThan(1);
+    expect(omitted).toBeLessThan(61);
+    expect(JSON.stringify(result).length).toBeLessThan(80_000);
+  });
+
   it("runs different tasks, an unknown one refused alone; bad arguments are a tool error", async () => {
     await fx.task("greet", GREET, { input: NAME_SCHEMA, output: GREETING_SCHEMA });
     const result = await call("ratchet_execute_task_batch", {

@@ -43,6 +43,8 @@ const executeTask = defineTool({
 
 const MAX_BATCH = 100;
 const ITEM_OUTPUT_BYTES = 2_000;
+/** Outputs one batch answer carries in all; the rest are left out so the answer stays well under ~80 KB. */
+const BATCH_OUTPUT_BYTES = 40_000;
 
 const batchItemShape = z.object({
   index: z.number(),
@@ -50,7 +52,8 @@ const batchItemShape = z.object({
   status: z.enum(["completed", "failed", "refused", "cancelled"]).describe("refused: the run could not start (unknown task, invalid folder); cancelled: the call was cancelled first"),
   execution_id: z.string().nullable(),
   duration_ms: z.number().nullable(),
-  output: z.unknown().describe("Outputs over 2 KB are left out: read them with ratchet_get_execution_status or the execution resource"),
+  output: z.unknown().describe("null when left out (see output_omitted): read it with ratchet_get_execution_status or the execution resource"),
+  output_omitted: z.boolean().optional().describe("true: the output was over 2 KB, or the answer had no room left for it"),
   error: z.object({ type: z.string(), message: z.string() }).nullable(),
 });
 
@@ -61,12 +64,14 @@ async function runItem(workspace: Workspace, index: number, task: string, input:
   if (signal.aborted) return { ...base, status: "cancelled", execution_id: null, duration_ms: null, output: null, error: null };
   try {
     const record = await workspace.execute(task, input ?? null, { trigger: "mcp" });
+    const output = boundedValue(record.output, ITEM_OUTPUT_BYTES);
     return {
       ...base,
       status: record.status,
       execution_id: record.id,
       duration_ms: record.duration_ms,
-      output: boundedValue(record.output, ITEM_OUTPUT_BYTES).value,
+      output: output.value,
+      ...(output.omitted_bytes !== undefined ? { output_omitted: true } : {}),
       error: record.error ? { type: record.error.type, message: record.error.message } : null,
     };
   } catch (error) {
@@ -114,6 +119,11 @@ const executeTaskBatch = defineTool({
         }),
       ),
     );
+    let room = BATCH_OUTPUT_BYTES;
+    for (const item of results) {
+      room -= JSON.stringify(item.output).length;
+      if (room < 0 && item.output !== null) Object.assign(item, { output: null, output_omitted: true });
+    }
     const count = (status: BatchItem["status"]) => results.filter((r) => r.status === status).length;
     return {
       summary: { total: results.length, completed: count("completed"), failed: count("failed"), refused: count("refused"), cancelled: count("cancelled") },
