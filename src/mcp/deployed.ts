@@ -6,6 +6,7 @@
  */
 import { fromJsonSchema, type CallToolResult, type JsonSchemaType, type McpServer, type jsonSchemaValidator } from "@modelcontextprotocol/server";
 import { errorResult, toolErrorResult } from "./errors.ts";
+import type { CallGuard } from "./limits.ts";
 import { shapeResult } from "./result.ts";
 
 export interface DeployedTask {
@@ -61,7 +62,7 @@ function failure(task: string, run: DeployedRun): CallToolResult {
 }
 
 /** Registers a tool per deployed task that can be one (deployedToolProblem says why the others cannot). */
-export function registerDeployedTasks(server: McpServer, deployed: DeployedTasks, validator?: jsonSchemaValidator): void {
+export function registerDeployedTasks(server: McpServer, deployed: DeployedTasks, guard: CallGuard, validator?: jsonSchemaValidator): void {
   for (const task of deployed.tasks) {
     if (deployedToolProblem(task) !== undefined) continue;
     const toolName = deployedToolName(task.name)!;
@@ -77,11 +78,13 @@ export function registerDeployedTasks(server: McpServer, deployed: DeployedTasks
       },
       async (args: unknown, ctx): Promise<CallToolResult> => {
         try {
-          const run = await deployed.run(task.name, args ?? {}, ctx.mcpReq.signal);
-          if (run.status === "failed") return failure(task.name, run);
-          const output = run.output;
-          if (hasObjectOutput(task) || (typeof output === "object" && output !== null && !Array.isArray(output))) return shapeResult(toolName, output as Record<string, unknown>);
-          return { content: [{ type: "text", text: JSON.stringify(output) }] };
+          return await guard(toolName, ctx.mcpReq.signal, async (signal) => {
+            const run = await deployed.run(task.name, args ?? {}, signal);
+            if (run.status === "failed") return failure(task.name, run);
+            const output = run.output;
+            if (hasObjectOutput(task) || (typeof output === "object" && output !== null && !Array.isArray(output))) return shapeResult(toolName, output as Record<string, unknown>);
+            return { content: [{ type: "text", text: JSON.stringify(output) }] };
+          });
         } catch (error) {
           return toolErrorResult(toolName, error);
         }

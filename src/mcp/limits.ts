@@ -1,4 +1,6 @@
 /** The limits of mcp-config.yaml that apply to tool calls, whichever host serves them. */
+import type { CallToolResult } from "@modelcontextprotocol/server";
+import { errorResult } from "./errors.ts";
 
 /** At most `perMinute` tool calls in any 60 s; one limiter is shared by every server a host makes. */
 export class CallRateLimiter {
@@ -51,4 +53,22 @@ export async function withTimeout<T>(timeoutMs: number | undefined, outer: Abort
     clearTimeout(timer);
     outer.removeEventListener("abort", onAbort);
   }
+}
+
+/** Runs one tool call's work under the limits: refused over the rate, cancelled and answered past the timeout. */
+export type CallGuard = (toolName: string, outer: AbortSignal, work: (signal: AbortSignal) => Promise<CallToolResult>) => Promise<CallToolResult>;
+
+export function callGuard(limits: CallLimits = {}): CallGuard {
+  return async (toolName, outer, work) => {
+    const admitted = limits.rateLimiter?.take() ?? { ok: true };
+    if (!admitted.ok) {
+      return errorResult(`rate_limited: more than ${limits.rateLimiter!.perMinute} tool calls in the last minute (mcp.rate_limit_per_minute).\nhint: wait ${admitted.retryAfterSeconds} s and call again.`);
+    }
+    try {
+      return await withTimeout(limits.callTimeoutMs, outer, work);
+    } catch (error) {
+      if (!(error instanceof CallTimeoutError)) throw error;
+      return errorResult(`timeout: ${toolName} was ${error.message} (mcp.request_timeout) and was cancelled.\nhint: ask for less work (fewer inputs, a smaller limit), or raise request_timeout in the mcp: section of the config.`);
+    }
+  };
 }

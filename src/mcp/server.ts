@@ -7,8 +7,8 @@ import { McpServer, type CallToolResult, type ServerContext, type StandardSchema
 import pkg from "../../package.json" with { type: "json" };
 import { WorkspaceError, type Workspace } from "../workspace/workspace.ts";
 import { registerDeployedTasks, type DeployedTasks } from "./deployed.ts";
-import { argumentErrorResult, errorResult, toolErrorResult } from "./errors.ts";
-import { CallTimeoutError, withTimeout, type CallLimits } from "./limits.ts";
+import { argumentErrorResult, toolErrorResult } from "./errors.ts";
+import { callGuard, type CallGuard, type CallLimits } from "./limits.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { shapeResult } from "./result.ts";
@@ -22,7 +22,7 @@ export interface RatchetMcpServerOptions {
   toolsets?: readonly Toolset[];
   /** Only tools whose readOnlyHint is true. */
   readOnly?: boolean;
-  /** More tools beside ALL_TOOLS (the Worker's deployed tasks as `task_<name>`); the read-only filter applies to them too. */
+  /** More tools beside ALL_TOOLS, listed whatever the toolsets; the read-only filter applies to them too. */
   extraTools?: readonly ToolDefinition[];
   /** The Worker passes the @cfworker/json-schema validator (Ajv cannot compile in workerd). */
   jsonSchemaValidator?: jsonSchemaValidator;
@@ -57,7 +57,7 @@ function progressReporter(ctx: ServerContext): ToolContext["progress"] {
   };
 }
 
-function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetMcpServerOptions): void {
+function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetMcpServerOptions, guard: CallGuard): void {
   server.registerTool(
     tool.name,
     { title: tool.title, description: tool.description, inputSchema: advertisedOnly(tool.input), outputSchema: tool.output, annotations: { title: tool.title, ...tool.annotations } },
@@ -65,18 +65,10 @@ function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetM
       const args = raw ?? {};
       const parsed = tool.input.safeParse(args);
       if (!parsed.success) return argumentErrorResult(tool.name, parsed.error, args);
-      const admitted = options.limits?.rateLimiter?.take() ?? { ok: true };
-      if (!admitted.ok) {
-        return errorResult(`rate_limited: more than ${options.limits!.rateLimiter!.perMinute} tool calls in the last minute (mcp.rate_limit_per_minute).\nhint: wait ${admitted.retryAfterSeconds} s and call again.`);
-      }
       const progress = progressReporter(ctx);
       try {
-        const value = await withTimeout(options.limits?.callTimeoutMs, ctx.mcpReq.signal, (signal) => tool.handler(parsed.data, { workspace: options.workspace, progress, signal }));
-        return shapeResult(tool.name, value);
+        return await guard(tool.name, ctx.mcpReq.signal, async (signal) => shapeResult(tool.name, await tool.handler(parsed.data, { workspace: options.workspace, progress, signal })));
       } catch (error) {
-        if (error instanceof CallTimeoutError) {
-          return errorResult(`timeout: ${tool.name} was ${error.message} (mcp.request_timeout) and was cancelled.\nhint: ask for less work (fewer inputs, a smaller limit), or raise request_timeout in the mcp: section of the config.`);
-        }
         if (!(error instanceof WorkspaceError)) options.onUnexpectedError?.(tool.name, error);
         return toolErrorResult(tool.name, error);
       }
@@ -95,8 +87,9 @@ export function createRatchetMcpServer(options: RatchetMcpServerOptions): McpSer
     { name: "ratchet", title: "Ratchet", version: pkg.version },
     { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: {}, prompts: {} }, ...(options.jsonSchemaValidator ? { jsonSchemaValidator: options.jsonSchemaValidator } : {}) },
   );
-  for (const tool of toolsFor(options)) registerTool(server, tool, options);
-  if (options.deployed && options.toolsets?.includes("deployed") && !options.readOnly) registerDeployedTasks(server, options.deployed, options.jsonSchemaValidator);
+  const guard = callGuard(options.limits);
+  for (const tool of toolsFor(options)) registerTool(server, tool, options, guard);
+  if (options.deployed && options.toolsets?.includes("deployed") && !options.readOnly) registerDeployedTasks(server, options.deployed, guard, options.jsonSchemaValidator);
   registerResources(server, options.workspace);
   registerPrompts(server);
   return server;
