@@ -67,18 +67,17 @@ export function errorOf(record: ExecutionRecord): z.infer<typeof errorShape> | n
   };
 }
 
-const RUN_LOG_LINES = 100;
-const RUN_LOG_BYTES = 16_000;
+const RUN_ITEMS = { logs: 100, http: 50 };
+const RUN_ITEM_BYTES = 16_000;
 
-/** The first lines of a run's console output, within what a run's answer leaves room for. */
-function firstLogs(logs: LogEntry[]): z.infer<typeof logShape>[] {
-  const out: z.infer<typeof logShape>[] = [];
+/** The first items of a run's logs or trace, within the room a run's answer leaves for each (never none). */
+function firstWithin<T>(items: T[], count: number): T[] {
+  const out: T[] = [];
   let bytes = 0;
-  for (const entry of logs.slice(0, RUN_LOG_LINES)) {
-    const line = logEntry(entry);
-    bytes += line.message.length + 40;
-    if (out.length > 0 && bytes > RUN_LOG_BYTES) break;
-    out.push(line);
+  for (const item of items.slice(0, count)) {
+    bytes += JSON.stringify(item).length;
+    if (out.length > 0 && bytes > RUN_ITEM_BYTES) break;
+    out.push(item);
   }
   return out;
 }
@@ -94,7 +93,7 @@ export const runResultShape = z.object({
   error: errorShape.nullable(),
   logs: z.array(logShape).describe("The first console lines (at most 100 and ~16 KB); ratchet_get_execution_logs pages through all"),
   log_lines: z.number(),
-  http: z.array(traceShape).optional().describe("With trace: true, the first 50 requests; ratchet_get_execution_trace pages through all"),
+  http: z.array(traceShape).optional().describe("With trace: true, the first requests (at most 50 and ~16 KB); ratchet_get_execution_trace pages through all"),
   http_requests: z.number(),
   timings: timingsShape,
   duration_ms: z.number(),
@@ -111,9 +110,9 @@ export function runResult(record: ExecutionRecord, trace: boolean): z.infer<type
     output: output.value,
     ...(output.omitted_bytes !== undefined ? { output_omitted_bytes: output.omitted_bytes } : {}),
     error: errorOf(record),
-    logs: firstLogs(record.logs),
+    logs: firstWithin(record.logs.slice(0, RUN_ITEMS.logs).map(logEntry), RUN_ITEMS.logs),
     log_lines: record.logs.length,
-    ...(trace ? { http: record.http.slice(0, 50).map(traceEntry) } : {}),
+    ...(trace ? { http: firstWithin(record.http.slice(0, RUN_ITEMS.http).map(traceEntry), RUN_ITEMS.http) } : {}),
     http_requests: record.http.length,
     timings: { ...record.timings },
     duration_ms: record.duration_ms,
