@@ -63,7 +63,7 @@ export const backupOf = (b: BackupInfo): z.infer<typeof backupShape> => ({ id: b
 export const savedShape = z.object({
   task: taskSummaryShape,
   warnings: z.array(problemShape).describe("Problems that do not stop the task from running"),
-  previous_hash: z.string().describe("Hash of the content replaced; it is kept as a backup (ratchet_get_task_info lists backups)"),
+  previous_hash: z.string().describe("Hash of the content replaced (\"\" when it was not a valid task); it is kept as a backup (ratchet_get_task_info lists backups)"),
 });
 
 /** The argument naming a task, as the guide spells it. */

@@ -144,6 +144,8 @@ export interface Workspace {
   listTasks(query: { q?: string; tag?: string; limit?: number; cursor?: string }): Promise<Page<TaskSummary>>;
   /** A task's current content, or an earlier one (`version`: a platform version or a local backup id). */
   getTask(ref: string, at?: { version?: string }): Promise<TaskSnapshot>;
+  /** A task's files as they are, valid or not (`version`: an earlier one): what an agent reads to repair a task broken by hand. */
+  readFiles(ref: string, at?: { version?: string }): Promise<TaskFiles>;
   /** Validates files as a task without keeping anything. */
   check(files: TaskFiles): Promise<CheckResult>;
   /** Creates a task from files; refuses (`exists`, `invalid`) without writing anything. */

@@ -275,3 +275,17 @@ describe("the server stays up", () => {
     expect((await call("ratchet_list_available_tasks", {})).tasks[0]).toMatchObject({ name: "adder", enabled: false });
   });
 });
+
+describe("a task broken by hand", () => {
+  it("can be read and repaired through the file tools, while tools that run it say what is wrong", async () => {
+    await call("ratchet_create_task", ADDER);
+    await writeFile(join(fx.tasksDir, "adder", "main.js"), "(function(input) { return {");
+    expect(await call("ratchet_get_task_info", { task_id_or_path: "adder" })).toMatch(/^invalid:[^]*main\.js/);
+    const read = await call("ratchet_read_task_file", { task_id: "adder", path: "main.js" });
+    expect(read.content).toBe("(function(input) { return {");
+    const repaired = await call("ratchet_write_task_file", { task_id: "adder", path: "main.js", content: ADDER.code });
+    expect(repaired.previous_hash).toBe("");
+    expect(await onDisk("adder", "main.js")).toBe(ADDER.code);
+    expect((await call("ratchet_get_task_info", { task_id_or_path: "adder" })).input_schema).toEqual(ADDER.input_schema);
+  });
+});

@@ -30,9 +30,9 @@ const readTaskFile = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ task_id, path, version, offset = 0, max_chars = MAX_CHARS }, { workspace }) {
     const file = taskFilePath(path);
-    const task = await workspace.getTask(task_id, version === undefined ? undefined : { version });
-    const text = task.files[file];
-    if (text === undefined) throw new WorkspaceError("not_found", `${task.name} has no ${file}`, { hint: `Its files: ${Object.keys(task.files).sort().join(", ")}.` });
+    const files = await workspace.readFiles(task_id, version === undefined ? undefined : { version });
+    const text = files[file];
+    if (text === undefined) throw new WorkspaceError("not_found", `${task_id} has no ${file}`, { hint: `Its files: ${Object.keys(files).sort().join(", ")}.` });
     const end = Math.min(text.length, offset + max_chars);
     return { path: file, content: text.slice(offset, end), total_chars: text.length, next_offset: end < text.length ? end : null };
   },

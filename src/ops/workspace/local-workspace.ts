@@ -119,6 +119,11 @@ export class LocalWorkspace implements Workspace {
     return { ...this.summary(location, bundle), files, document: structuredClone(bundle) };
   }
 
+  async readFiles(ref: string, at: { version?: string } = {}): Promise<TaskFiles> {
+    if (at.version === undefined) return readTaskFolder((await this.paths.resolve(ref)).dir);
+    return (await this.backups.read((await this.named(ref)).name, at.version)).files;
+  }
+
   async check(files: TaskFiles): Promise<CheckResult> {
     checkFilePaths(files);
     return structuredClone(await this.loadFiles(files));
