@@ -130,7 +130,7 @@ function stdioClient(tasksDir: string): { client: Client; connect(): Promise<voi
 }
 
 describe("mcp-serve --transport stdio", () => {
-  it("plays the guide's workflow; the history outlives the server", async () => {
+  it("plays the guide's workflow; the history outlives the server and is the CLI's", async () => {
     const tasksDir = join(work, "stdio-tasks");
     const first = stdioClient(tasksDir);
     await first.connect();
@@ -142,6 +142,11 @@ describe("mcp-serve --transport stdio", () => {
     const logs = await call(second.client, "ratchet_get_execution_logs", { execution_id: firstRun });
     expect(logs.logs.map((line: { message: string }) => line.message)).toContain("fetched 200");
     await second.client.close();
+
+    // One history for local runs: `ratchet executions` lists what MCP ran.
+    const listed = await runProcess(process.execPath, [BIN, "executions", "--tasks-dir", tasksDir, "--trigger", "mcp", "--json"], work);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { id: string }[]).map((run) => run.id)).toContain(firstRun);
   }, 120_000);
 
   it("lists each deployed task as task_<name> with the deployed toolset, and runs it on the Ratchet", async () => {
