@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { applyPatch } from "diff";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -188,8 +188,11 @@ describe("ratchet_analyze_execution_error: code faults", () => {
     await fx.task("picky", `(function(input) {\n  if (!input.id) throw new DataError("id is required");\n  return {};\n})`);
     const first = await fx.mcp.call("ratchet_execute_task", { task_id_or_path: "picky", input: {} });
     const second = await fx.mcp.call("ratchet_execute_task", { task_id_or_path: "picky", input: { id: 0 } });
+    // Broken by hand since: the analysis reads the files as they are.
+    await writeFile(join(fx.tasksDir, "picky", "input.schema.json"), "{ not json");
     const analysis = await fx.mcp.call("ratchet_analyze_execution_error", { execution_id: second.execution_id, include_similar_errors: true });
     expect(analysis).toMatchObject({ rule: "thrown/declared", error_class: "DataError", location: { line: 2 } });
+    expect(failingLine(analysis).text).toContain('throw new DataError("id is required")');
     expect(analysis.similar_errors).toMatchObject({ count: 1, executions: [{ execution_id: first.execution_id }] });
     expect(analysis.patch).toBeUndefined();
   });

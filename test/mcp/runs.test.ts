@@ -113,6 +113,11 @@ describe("validation tools", () => {
     const broken = await call("ratchet_validate_task_structure", { task_id_or_path: "greet" });
     expect(broken.valid).toBe(false);
     expect(broken.errors).toEqual(expect.arrayContaining([expect.objectContaining({ file: "input.schema.json", pointer: "/type", message: expect.stringContaining('did you mean "string"') })]));
+    expect(broken.checked.map((c: any) => c.file)).toEqual(expect.arrayContaining(["metadata.json", "input.schema.json", "main.js"]));
+    await writeFile(`${fx.tasksDir}/greet/main.js`, "const x = ;");
+    const both = await call("ratchet_validate_task_structure", { task_id_or_path: "greet" });
+    expect(both.errors.map((e: any) => e.file)).toEqual(expect.arrayContaining(["input.schema.json", "main.js"]));
+    expect(await call("ratchet_validate_task_structure", { task_id_or_path: "absent" })).toMatch(/not_found/);
   });
 
   it("ratchet_validate_task_input and _output: every issue with its JSON Pointer", async () => {

@@ -6,30 +6,40 @@ import { recentExecutions } from "./observe-history.ts";
 
 /**
  * main.js and metadata.json as they were when the execution ran: the version it records, or
- * the current content when that version is no longer kept (said in a note).
+ * the current files (valid or not) when that version is no longer kept (said in a note).
  */
 async function sourceAt(workspace: Workspace, record: ExecutionRecord, notes: string[]): Promise<TaskSource> {
   const read = async (at?: { version: string }) => {
-    const task = await workspace.getTask(record.task, at);
-    return { code: task.files["main.js"], metadataText: task.files["metadata.json"], version: task.version };
+    const files = await workspace.readFiles(record.task, at);
+    return { code: files["main.js"], metadataText: files["metadata.json"] };
   };
+  const missing = (error: unknown) => error instanceof WorkspaceError && error.code === "not_found";
   try {
-    const { version: _version, ...files } = await read({ version: record.version });
-    return files;
+    return await read({ version: record.version });
   } catch (error) {
-    if (!(error instanceof WorkspaceError) || (error.code !== "not_found" && error.code !== "invalid")) throw error;
+    if (!missing(error)) throw error;
   }
   try {
-    const { version, ...files } = await read();
+    const files = await read();
+    const version = versionOf(files.metadataText);
     notes.push(
       version === record.version
         ? `main.js is the task's current content (version ${version}, as recorded); if it was edited since without a new version, line numbers may have moved.`
-        : `Version ${record.version} is no longer kept: main.js is the current version ${version}, so the line shown may differ from the one that failed.`,
+        : `Version ${record.version} is no longer kept: main.js is the current content (version ${version ?? "unknown"}), so the line shown may differ from the one that failed.`,
     );
     return files;
   } catch (error) {
-    if (!(error instanceof WorkspaceError)) throw error;
+    if (!missing(error)) throw error;
     return {};
+  }
+}
+
+function versionOf(metadataText: string | undefined): string | undefined {
+  try {
+    const version = (JSON.parse(metadataText ?? "") as { version?: unknown }).version;
+    return typeof version === "string" ? version : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -132,18 +132,9 @@ const executeTaskBatch = defineTool({
   },
 });
 
-/** The task's problems when it cannot even be loaded: getTask refuses an invalid folder with every problem. */
+/** Every problem of a task's files as they are on disk (readFiles does not refuse an invalid task). */
 async function checkTask(workspace: Workspace, ref: string): Promise<{ valid: boolean; errors: Problem[]; warnings: Problem[]; checked: { file: string; checks: string[] }[] }> {
-  let files;
-  try {
-    files = (await workspace.getTask(ref)).files;
-  } catch (error) {
-    if (error instanceof WorkspaceError && error.code === "invalid" && error.problems) {
-      return { valid: false, errors: error.problems.filter((p) => p.severity === "error"), warnings: error.problems.filter((p) => p.severity === "warning"), checked: [] };
-    }
-    throw error;
-  }
-  const result = await workspace.check(files);
+  const result = await workspace.check(await workspace.readFiles(ref));
   const all = result.ok ? result.warnings : result.problems;
   return { valid: result.ok, errors: all.filter((p) => p.severity === "error"), warnings: all.filter((p) => p.severity === "warning"), checked: result.checked };
 }
