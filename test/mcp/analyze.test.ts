@@ -195,6 +195,10 @@ describe("ratchet_analyze_execution_error: code faults", () => {
     expect(failingLine(analysis).text).toContain('throw new DataError("id is required")');
     expect(analysis.similar_errors).toMatchObject({ count: 1, executions: [{ execution_id: first.execution_id }] });
     expect(analysis.patch).toBeUndefined();
+    // The guide's spelling of the same options.
+    const guide = await fx.mcp.call("ratchet_analyze_execution_error", { execution_id: second.execution_id, include_fix_suggestions: true, search_similar_errors: true });
+    expect(guide.similar_errors.count).toBe(1);
+    expect(guide.test_case).toMatchObject({ input: { id: 0 }, expected_error: { type: "DataError" } });
   });
 
   it("a completed execution has nothing to analyse", async () => {

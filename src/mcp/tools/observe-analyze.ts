@@ -62,6 +62,9 @@ const analyzeExecutionError = defineTool({
     execution_id: z.string().min(1),
     include_suggestions: z.boolean().optional(),
     include_similar_errors: z.boolean().optional(),
+    include_fix_suggestions: z.boolean().optional().describe("The guide's spelling of include_suggestions"),
+    generate_test_case_for_bug: z.boolean().optional().describe("The guide's spelling: the test case comes with include_suggestions"),
+    search_similar_errors: z.boolean().optional().describe("The guide's spelling of include_similar_errors"),
   }),
   output: z.object({
     execution_id: z.string(),
@@ -84,7 +87,9 @@ const analyzeExecutionError = defineTool({
     notes: z.array(z.string()),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  async handler({ execution_id, include_suggestions, include_similar_errors }, { workspace }) {
+  async handler({ execution_id, include_suggestions, include_similar_errors, include_fix_suggestions, generate_test_case_for_bug, search_similar_errors }, { workspace }) {
+    const suggestions = include_suggestions ?? include_fix_suggestions ?? generate_test_case_for_bug ?? false;
+    const similarErrors = include_similar_errors ?? search_similar_errors ?? false;
     const record = await workspace.getExecution(execution_id);
     if (!record.error) {
       throw new WorkspaceError("bad_request", `execution ${execution_id} completed: there is no error to analyse`, {
@@ -93,9 +98,9 @@ const analyzeExecutionError = defineTool({
     }
     const notes: string[] = [];
     const source = await sourceAt(workspace, record, notes);
-    const analysis = analyzeFailure(record, source, { includeSuggestions: include_suggestions ?? false });
+    const analysis = analyzeFailure(record, source, { includeSuggestions: suggestions });
     let similar;
-    if (include_similar_errors) {
+    if (similarErrors) {
       const failed = await recentExecutions(workspace, { task: record.task, status: "failed" }, SIMILAR_SCAN);
       const same = failed.filter((e) => e.id !== record.id && e.error_type === record.error!.type);
       similar = { count: same.length, scanned: failed.length, executions: same.slice(0, SIMILAR_SHOWN).map((e) => ({ execution_id: e.id, version: e.version, started_at: e.started_at })) };
