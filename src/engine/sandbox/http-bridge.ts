@@ -227,8 +227,7 @@ export class HttpBridge {
         if (this.guard.remainingMs() <= 0) return finish(this.wallLimit());
         return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} timed out after ${timeoutMs} ms` } });
       }
-      const reason = error instanceof Error ? error.message : String(error);
-      return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} failed: ${reason}` } });
+      return finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} failed: ${failureReason(error)}` } });
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
@@ -241,4 +240,18 @@ export class HttpBridge {
     });
     return { error: { type: tripped.type, message: tripped.message } };
   }
+}
+
+/**
+ * Why a fetch failed, with the causes it wraps: Node says only "fetch failed" and keeps the
+ * reason (connect ECONNREFUSED, getaddrinfo ENOTFOUND, a certificate error) in `cause`.
+ */
+export function failureReason(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && depth < 4; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message && !parts.includes(message)) parts.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(": ") || "unknown error";
 }
