@@ -1,8 +1,8 @@
 import type { ExecutionContext } from "@cloudflare/workers-types";
-import { redactSecrets, type ExecutionResult, type Trigger } from "../engine/index.ts";
+import { redactSecrets, type ExecutionResult, type TaskBundle, type Trigger } from "../engine/index.ts";
 import type { VersionRef } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
-import { recordExecution } from "./record-writer.ts";
+import { announceRecord, recordExecution } from "./record-writer.ts";
 import { engineFor, loadBundle } from "./sandbox.ts";
 import { resolveVersion } from "./version-cache.ts";
 
@@ -19,6 +19,8 @@ export interface InvokeOptions {
 export interface Invocation {
   result: ExecutionResult;
   version: VersionRef;
+  /** The input as the record keeps it: its secrets redacted. */
+  recordedInput: unknown;
   /**
    * Settles when the record is in D1 (true) or was finally lost (false: counted and logged).
    * Hosts wait for it before they hand out the execution id, so any later read finds it.
@@ -40,16 +42,25 @@ export const platformFetch = (request: Request): Promise<Response> => fetch(requ
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
   const version = await resolveVersion(env, name, options.version);
   const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
-  const result = await engineFor(env).execute(bundle, {
-    input,
-    trigger: options.trigger,
-    fetch: platformFetch,
-    attempt: options.attempt,
-    scheduleId: options.scheduleId,
-  });
+  // Counted as running until its row is queued, except while it waits on a fetch: the record
+  // writer waits for running executions' rows to share their batch.
+  const announced = announceRecord();
+  let result: ExecutionResult;
+  try {
+    result = await engineFor(env).execute(bundle, {
+      input,
+      trigger: options.trigger,
+      fetch: (request) => announced.pause(() => platformFetch(request)),
+      attempt: options.attempt,
+      scheduleId: options.scheduleId,
+    });
+  } catch (error) {
+    announced.done();
+    throw error;
+  }
   // The record keeps the input without its secrets (the task got them whole).
   const recordedInput = redactSecrets(input, bundle.input_schema);
-  const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf }).then(
+  const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf }, announced).then(
     () => true,
     (error) => {
       console.error(`execution ${result.executionId} of ${name} could not be recorded`, error);
@@ -57,5 +68,16 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
     },
   );
   ctx.waitUntil(recorded);
-  return { result, version, recorded };
+  return { result, version, recordedInput, recorded };
+}
+
+/**
+ * Runs a task as invokeTask does but records nothing (a dry run, such as MCP's execute_task
+ * with record: false): the host gets the bundle too, to redact the input it shows.
+ */
+export async function runTask(env: Env, name: string, input: unknown, options: InvokeOptions): Promise<{ result: ExecutionResult; bundle: TaskBundle; version: VersionRef }> {
+  const version = await resolveVersion(env, name, options.version);
+  const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
+  const result = await engineFor(env).execute(bundle, { input, trigger: options.trigger, fetch: platformFetch, attempt: options.attempt, scheduleId: options.scheduleId });
+  return { result, bundle, version };
 }

@@ -6,9 +6,17 @@ import type { Env } from "./env.ts";
 /** Rows one D1 batch writes at most. */
 const MAX_BATCH = 250;
 /**
+ * How long a row may wait for the rows of executions still running in the isolate before it is
+ * written without them: a bound for a run whose CPU phase is long, not a gathering delay (a row
+ * is written at once when no other execution is running).
+ */
+const GATHER_CAP_MS = 4;
+/**
  * A request whose row is queued or being written sleeps until the batch ahead of it should be
- * done (by the isolate's recent batch times), then looks every POLL_MS: each look is a timer
- * the request pays for in CPU, and a batch slowed by load would otherwise cost many.
+ * done (by the isolate's recent batch times), then looks every POLL_MS, on timers of its own:
+ * a request woken through another request's promise runs on in that request's context, and its
+ * own I/O then fails ("Cannot perform I/O on behalf of a different request": tried, the Worker's
+ * concurrent-fetch tests failed that way).
  */
 const POLL_MS = 1;
 /** Weight of the latest batch in the running estimate of a batch's duration. */
@@ -40,10 +48,46 @@ let writerSince: number | undefined;
 /** How long a D1 batch of records has been taking in this isolate (ms), as a running average. */
 let batchEstimateMs = 2;
 
+/**
+ * Executions in this isolate whose row will be queued soon: announced before the task runs,
+ * and not counted while the task waits on a fetch (its row is then far off).
+ */
+let running = 0;
+
 /** This isolate's record-writing figures, for /metrics. */
 export const recordStats = { written: 0, lost: 0, batches: 0, rowsWritten: 0 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An execution that will record: counted as running until its row is queued or it is dropped. */
+export interface Announced {
+  /** The task waits on something outside (a fetch) for a while: not counted meanwhile. */
+  pause<T>(work: () => Promise<T>): Promise<T>;
+  /** Its row is queued, or there will be none: no longer counted (idempotent). */
+  done(): void;
+}
+
+/** Call before the task runs; hand the result to recordExecution. */
+export function announceRecord(): Announced {
+  let counted = true;
+  running += 1;
+  return {
+    async pause(work) {
+      if (!counted) return work();
+      running -= 1;
+      try {
+        return await work();
+      } finally {
+        running += 1;
+      }
+    },
+    done() {
+      if (!counted) return;
+      counted = false;
+      running -= 1;
+    },
+  };
+}
 
 /** Writes rows; a unique violation on a row's id means an earlier attempt already wrote it. */
 async function write(db: Db, batch: Queued[]): Promise<void> {
@@ -69,21 +113,26 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
 }
 
 /**
- * Writes one row, sharing D1 writes with the isolate's other requests (group commit with no
- * gathering delay): a request that finds no writer writes at once every row queued; rows queued
- * while it writes go in the next batch, written by the first of their requests to look. Each
- * request waits on its own timers, never on another request's promise, which workerd would
- * cancel as hung.
+ * Writes one row, sharing D1 writes with the isolate's other requests (group commit). A row is
+ * written at once when no writer is busy and no other execution is running; otherwise it waits
+ * until the running ones have queued theirs (the last of them writes the batch) or
+ * GATHER_CAP_MS pass. Rows queued while a batch is being written go in the next one, written by
+ * the first of their requests to look. At low load nothing waits.
  */
 async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
   const entry: Queued = { row, state: "queued" };
   queue.push(entry);
+  const queuedAt = Date.now();
   for (;;) {
     if (entry.state === "written") return;
     if (entry.state === "failed") throw entry.error;
     const now = Date.now();
     if (writerSince !== undefined && now - writerSince > WRITER_STALE_MS) writerSince = undefined;
     if (writerSince === undefined && entry.state === "queued") {
+      if (running > 0 && now - queuedAt < GATHER_CAP_MS) {
+        await sleep(POLL_MS);
+        continue;
+      }
       writerSince = now;
       try {
         await write(db, queue.splice(0, MAX_BATCH));
@@ -104,9 +153,14 @@ async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
  * reads it. A record D1 refuses is tried again after each of RETRY_PAUSES_MS; one that breaks a
  * constraint is not (it never will fit). Throws RecordLostError when it was not written, counted.
  */
-export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
+export async function recordExecution(env: Env, record: ExecutionRecordInput, announced?: Announced): Promise<void> {
   const db = openDb(env.DB);
-  const row = await executionRow(env.BUNDLES, record);
+  let row: ExecutionRow;
+  try {
+    row = await executionRow(env.BUNDLES, record);
+  } finally {
+    announced?.done();
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       await writeShared(db, row);

@@ -6,7 +6,7 @@ import type { Env } from "../platform/env.ts";
 import { warmUp } from "./warm-up.ts";
 
 const app = createApp();
-await warmUp();
+await warmUp(app);
 
 /** The Worker: the Hono app serves HTTP; the every-minute Cron Trigger runs due schedules. */
 export default {
