@@ -5,6 +5,7 @@ import { ApiClient, describeApiError, type ApiOptions } from "../ops/api-client.
 import type { CliIo } from "../ops/io.ts";
 import { loadTask } from "../ops/load.ts";
 import { readTaskFolder } from "../ops/task-folder.ts";
+import { devVersion } from "../platform/dev-version.ts";
 
 /** The task folders under a tasks folder: its subfolders, hidden ones (.git) left out. */
 export async function taskFolders(tasksDir: string): Promise<string[]> {
@@ -19,7 +20,7 @@ export async function taskFolders(tasksDir: string): Promise<string[]> {
 async function devBundle(engine: Engine, dir: string, bundle: TaskBundle): Promise<TaskBundle> {
   const files = await readTaskFolder(dir);
   const metadata = JSON.parse(files[TASK_FILES.metadata]!) as { version: string };
-  metadata.version = `${bundle.metadata.version.split("+")[0]}+dev.${bundle.hash.replace(/^sha256:/, "").slice(0, 12)}`;
+  metadata.version = devVersion(bundle.metadata.version, bundle.hash);
   const checked = await engine.loadFiles({ ...files, [TASK_FILES.metadata]: JSON.stringify(metadata) });
   if (!checked.ok) throw new Error(`${dir}: the development version ${metadata.version} does not validate`);
   return checked.bundle;

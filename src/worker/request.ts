@@ -1,6 +1,8 @@
 import type { Context } from "hono";
-import { compileSchema, TASK_NAME_RULE, isTaskName } from "../engine/index.ts";
+import { TASK_NAME_RULE, isTaskName } from "../engine/index.ts";
 import { ApiError } from "./errors.ts";
+
+export { checkBody } from "../platform/check-body.ts";
 
 /** Reads the JSON body, refusing malformed JSON with 400 and where it broke. */
 export async function readJson(c: Context): Promise<unknown> {
@@ -11,16 +13,6 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch (error) {
     throw new ApiError(400, "invalid_json", `The request body is not valid JSON: ${(error as Error).message}`);
   }
-}
-
-/**
- * Checks a request document against its schema (the same validator tasks use); 400 with every
- * issue. `T` is the schema's own type (FromSchema), declared beside it.
- */
-export function checkBody<T>(schema: object, value: unknown, what: string): T {
-  const issues = compileSchema(schema).check(value);
-  if (issues.length > 0) throw new ApiError(400, "invalid_request", `${what} is not valid`, { issues });
-  return value as T;
 }
 
 export function taskName(c: Context): string {

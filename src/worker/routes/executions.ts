@@ -6,7 +6,7 @@ import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { limitParam } from "../request.ts";
 import { resource } from "../resource.ts";
-import { executionSummaryView, executionView } from "../views.ts";
+import { executionSummaryView, executionView } from "../../platform/views.ts";
 
 const STATUSES = ["completed", "failed"];
 

@@ -1,66 +1,26 @@
 import type { Context, Hono } from "hono";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { scheduleDeclarationSchema } from "../../engine/index.ts";
-import { changeSchedule, createSchedule, cronOf, ScheduleRejected } from "../../schedules/service.ts";
+import { changeSchedule } from "../../schedules/service.ts";
 import { deleteSchedule, getSchedule, listRuns, listSchedules, type ScheduleRow } from "../../store/schedules.ts";
 import { findTask, openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executionReply } from "../execution-reply.ts";
 import { invokeTask } from "../../platform/execute-and-record.ts";
+import { accepted, createScheduleFromRequest } from "../../platform/schedules.ts";
+import { scheduleView } from "../../platform/views.ts";
 import { checkBody, limitParam, readJson } from "../request.ts";
 import { resource } from "../resource.ts";
 
-const createSchema = {
-  ...scheduleDeclarationSchema,
-  required: ["task", "cron"],
-  properties: { ...scheduleDeclarationSchema.properties, task: { type: "string", minLength: 1 } },
-} as const satisfies JSONSchema;
-type ScheduleCreate = FromSchema<typeof createSchema>;
 const patchSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const satisfies JSONSchema;
 type ScheduleChange = FromSchema<typeof patchSchema>;
-
-export function scheduleView(row: ScheduleRow, nextRuns = 0) {
-  const cron = cronOf(row);
-  return {
-    id: row.id,
-    task: row.taskName,
-    cron: row.cron,
-    timezone: row.timezone,
-    granularity: "minute",
-    ...(cron.note ? { note: cron.note } : {}),
-    input: row.input,
-    enabled: row.enabled,
-    paused_reason: row.pausedReason,
-    retry: { max_attempts: row.maxAttempts, backoff_seconds: row.backoffSeconds },
-    catch_up: row.catchUp,
-    next_run_at: row.enabled ? row.nextRunAt : null,
-    ...(nextRuns > 0 ? { next_runs: row.enabled ? cron.nextRuns(nextRuns, new Date(Date.parse(row.nextRunAt) - 1)).map((d) => d.toISOString()) : [] } : {}),
-    last_run: row.lastRunAt ? { at: row.lastRunAt, status: row.lastStatus, execution_id: row.lastExecutionId } : null,
-    counts: { runs: row.runCount, failures: row.failureCount },
-    source: row.source,
-    created_at: row.createdAt,
-    updated_at: row.updatedAt,
-  };
-}
 
 async function requireSchedule(c: Context<AppEnv>): Promise<ScheduleRow> {
   const id = c.req.param("id") ?? "";
   const row = await getSchedule(openDb(c.env.DB), id);
   if (!row) throw new ApiError(404, "not_found", `No schedule ${id}`);
   return row;
-}
-
-/** Runs a schedule change, turning a rejection into 400 naming the field. */
-async function accepted<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ScheduleRejected) {
-      throw new ApiError(400, `invalid_${error.field}`, error.message, error.issues ? { field: error.field, issues: error.issues } : { field: error.field });
-    }
-    throw error;
-  }
 }
 
 export function scheduleRoutes(app: Hono<AppEnv>): void {
@@ -70,12 +30,7 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
       return c.json({ schedules: rows.map((row) => scheduleView(row)) });
     },
     POST: async (c) => {
-      const body = checkBody<ScheduleCreate>(createSchema, await readJson(c), "The schedule");
-      const db = openDb(c.env.DB);
-      const found = await findTask(db, body.task);
-      if (!found) throw new ApiError(400, "invalid_task", `No task named ${body.task}; deploy it first`, { field: "task" });
-      const { task: _task, ...declaration } = body;
-      const row = await accepted(() => createSchedule(db, found.version, declaration, { source: "api" }));
+      const row = await createScheduleFromRequest(c.env, await readJson(c));
       return c.json(scheduleView(row, 5), 201);
     },
   });

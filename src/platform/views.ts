@@ -1,4 +1,6 @@
+import { cronOf } from "../schedules/service.ts";
 import type { ExecutionRow } from "../store/executions.ts";
+import type { ScheduleRow } from "../store/schedules.ts";
 import type { TaskRow, VersionRow } from "../store/tasks.ts";
 
 /** JSON shapes the API answers with (snake_case, stable). */
@@ -53,3 +55,28 @@ export const executionView = (e: ExecutionRow) => ({
   timings: e.timings,
   ...(e.payloadKey ? { stored_in: e.payloadKey } : {}),
 });
+
+/** A schedule; with `nextRuns`, its next run times too. */
+export function scheduleView(row: ScheduleRow, nextRuns = 0) {
+  const cron = cronOf(row);
+  return {
+    id: row.id,
+    task: row.taskName,
+    cron: row.cron,
+    timezone: row.timezone,
+    granularity: "minute",
+    ...(cron.note ? { note: cron.note } : {}),
+    input: row.input,
+    enabled: row.enabled,
+    paused_reason: row.pausedReason,
+    retry: { max_attempts: row.maxAttempts, backoff_seconds: row.backoffSeconds },
+    catch_up: row.catchUp,
+    next_run_at: row.enabled ? row.nextRunAt : null,
+    ...(nextRuns > 0 ? { next_runs: row.enabled ? cron.nextRuns(nextRuns, new Date(Date.parse(row.nextRunAt) - 1)).map((d) => d.toISOString()) : [] } : {}),
+    last_run: row.lastRunAt ? { at: row.lastRunAt, status: row.lastStatus, execution_id: row.lastExecutionId } : null,
+    counts: { runs: row.runCount, failures: row.failureCount },
+    source: row.source,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  };
+}

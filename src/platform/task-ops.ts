@@ -1,0 +1,90 @@
+/**
+ * The platform's task operations, shared by the HTTP routes (src/worker/routes/tasks.ts) and the
+ * MCP tools on the Worker (src/platform/workspace/): one deploy, one delete, one rollback, one
+ * test run. Refusals are ApiErrors, which each host renders its own way.
+ */
+import { runTests, type Problem, type TaskBundle, type TestReport } from "../engine/index.ts";
+import { syncDeclaredSchedules } from "../schedules/service.ts";
+import { deleteTask, deployBundle, findTask, findVersion, openDb, setCurrentVersion, VersionConflictError, type DeployOutcome, type TaskRow, type VersionRef, type VersionRow } from "../store/tasks.ts";
+import { devVersion } from "./dev-version.ts";
+import type { Env } from "./env.ts";
+import { ApiError } from "./errors.ts";
+import { platformFetch } from "./execute-and-record.ts";
+import { engineFor, loadBundle } from "./sandbox.ts";
+import { forgetTask, resolveVersion } from "./version-cache.ts";
+
+export type Deployed = DeployOutcome & { warnings: Problem[] };
+
+export async function requireTask(env: Env, name: string): Promise<{ task: TaskRow; version: VersionRow }> {
+  const found = await findTask(openDb(env.DB), name);
+  if (!found) throw new ApiError(404, "not_found", `No task named ${name}`);
+  return found;
+}
+
+/** A validated bundle; 400 with every problem when the document is not one. */
+export async function checkedBundle(env: Env, document: unknown): Promise<{ bundle: TaskBundle; warnings: Problem[] }> {
+  const checked = await engineFor(env).loadDocument(document);
+  if (!checked.ok) throw new ApiError(400, "invalid_bundle", `The bundle has ${checked.problems.filter((p) => p.severity === "error").length} problem(s)`, { problems: checked.problems });
+  return checked;
+}
+
+/** The bundle under its development version (see devVersion). */
+async function asDevVersion(env: Env, bundle: TaskBundle): Promise<TaskBundle> {
+  const { hash: _hash, ...document } = bundle;
+  return (await checkedBundle(env, { ...document, metadata: { ...bundle.metadata, version: devVersion(bundle.metadata.version, bundle.hash) } })).bundle;
+}
+
+/**
+ * Deploys a bundle document as the current version of `name` and brings the task's declared
+ * schedules in line. A version string deployed already with other content is a 409, unless
+ * `devVersionOnConflict`: then the content is deployed as that version's development version
+ * (an edit saved without a version bump, as `ratchet serve` does for edited folders).
+ */
+export async function deployTask(env: Env, name: string, document: unknown, options: { devVersionOnConflict?: boolean } = {}): Promise<Deployed> {
+  const checked = await checkedBundle(env, document);
+  const db = openDb(env.DB);
+  const deploy = async (bundle: TaskBundle) => {
+    const deployed = await deployBundle(db, env.BUNDLES, name, bundle);
+    forgetTask(name);
+    await syncDeclaredSchedules(db, deployed.version);
+    return { ...deployed, warnings: checked.warnings };
+  };
+  try {
+    return await deploy(checked.bundle);
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    if (options.devVersionOnConflict) return deploy(await asDevVersion(env, checked.bundle));
+    throw new ApiError(409, "version_conflict", error.message);
+  }
+}
+
+/** Deletes a task and its versions (its history stays); the number of versions deleted. */
+export async function removeTask(env: Env, name: string): Promise<number> {
+  await requireTask(env, name);
+  const versions = await deleteTask(openDb(env.DB), env.BUNDLES, name);
+  forgetTask(name);
+  return versions;
+}
+
+/** Makes an earlier version of a task current again. */
+export async function rollbackTask(env: Env, name: string, version: string): Promise<{ task: TaskRow; version: VersionRow }> {
+  await requireTask(env, name);
+  const db = openDb(env.DB);
+  const target = await findVersion(db, name, version);
+  if (!target) throw new ApiError(404, "not_found", `Task ${name} has no version ${version}`);
+  const task = await setCurrentVersion(db, name, target.id);
+  forgetTask(name);
+  return { task, version: target };
+}
+
+/** Runs a task's tests (those of the test file `only`, when given) on its serving version or `version`, guest fetches going out as executions' do. */
+export async function testTask(env: Env, name: string, options: { version?: string; only?: string } = {}): Promise<{ version: VersionRef; report: TestReport }> {
+  const version = await resolveVersion(env, name, options.version);
+  const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
+  if (options.only !== undefined && !bundle.tests.some((test) => test.file === options.only)) {
+    throw new ApiError(404, "not_found", `Task ${name} has no test file ${options.only}`, { test_files: bundle.tests.map((test) => test.file) });
+  }
+  // The filtered array loses the intersection type TaskBundle gives `tests`; its items are unchanged.
+  const tests = (options.only === undefined ? bundle.tests : bundle.tests.filter((test) => test.file === options.only)) as TaskBundle["tests"];
+  return { version, report: await runTests(engineFor(env), { ...bundle, tests }, { fetch: platformFetch }) };
+}
