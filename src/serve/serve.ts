@@ -41,6 +41,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   io.out(`  REST API  ${url}/api/v1`);
   io.out(`  health    ${url}/health`);
   io.out(`  metrics   ${url}/metrics`);
+  io.out(`  MCP       ${url}/mcp (Streamable HTTP; ?toolsets=...&read_only=1)`);
   io.out(
     options.token
       ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token>."

@@ -7,13 +7,14 @@ import { limitBodySize } from "./middleware/body-size.ts";
 import { resource } from "./resource.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { health } from "./routes/health.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
 import { metrics } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/run.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { validateRoutes } from "./routes/validate.ts";
 
-/** The HTTP API under /api/v1, with /health and /metrics at the root too: health is open, everything else passes the token check when one is set. */
+/** The HTTP API under /api/v1, with /health and /metrics at the root too, and MCP at /mcp: health is open, everything else passes the token check when one is set. */
 export function createApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.onError(renderError);
@@ -34,6 +35,7 @@ export function createApp(): Hono<AppEnv> {
   // Where Prometheus and the guide look for it; behind the token like the API's own.
   app.use("/metrics", requireToken);
   resource(app, "/metrics", { GET: metrics });
+  mcpRoutes(app);
   app.route("/api/v1", api);
   return app;
 }

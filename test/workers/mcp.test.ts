@@ -1,0 +1,241 @@
+/**
+ * The Worker's /mcp as agents meet it: the SDK's real Client over Streamable HTTP against the real
+ * Worker in workerd (its fetch handler, bindings, token check), on deployed tasks in the local D1
+ * and R2, with guest fetches to the 127.0.0.1 upstream.
+ */
+import { createExecutionContext, env, SELF } from "cloudflare:test";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { CallToolResult } from "@modelcontextprotocol/server";
+import { describe, expect, inject, it } from "vitest";
+import { createApp } from "../../src/worker/app.ts";
+import { bundle, call as api, deploy, uniqueName } from "./support.ts";
+
+const MCP = "http://ratchet.test/mcp";
+const upstream = inject("upstreamUrl");
+
+type Fetch = (request: Request) => Promise<Response>;
+const worker: Fetch = (request) => SELF.fetch(request as never) as unknown as Promise<Response>;
+
+const text = (result: CallToolResult) => result.content.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
+
+/** A Client connected to /mcp (with these query options), its requests going to `fetch` (the Worker itself by default). */
+async function connect(query = "", fetch: Fetch = worker, headers: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: "ratchet-worker-test", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL(`${MCP}${query}`), { fetch: (url, init) => fetch(new Request(url, init)), requestInit: { headers } });
+  await client.connect(transport);
+  return client;
+}
+
+/** Calls a tool: its structured result, or throws with the isError text. */
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  if (result.isError) throw new Error(`${name} answered an error: ${text(result)}`);
+  return result.structuredContent;
+}
+
+/** Calls a tool expecting an isError answer; its text. */
+async function refused(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError, `${name} should have refused: ${text(result)}`).toBe(true);
+  return text(result);
+}
+
+const toolNames = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name);
+
+const GOOD = `(function(input) {
+  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
+  if (!response.ok) throw new NetworkError("upstream answered " + response.status);
+  console.log("fetched", response.status);
+  return { greeting: "hello " + response.body.query.name, status: response.status };
+})
+`;
+// Line 4 reads a property of something the upstream does not send.
+const BROKEN = `(function(input) {
+  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
+  console.log("fetched", response.status);
+  const who = response.body.person.name;
+  return { greeting: "hello " + who, status: response.status };
+})
+`;
+const INPUT_SCHEMA = { type: "object", required: ["base", "name"], properties: { base: { type: "string" }, name: { type: "string", minLength: 1 } } };
+const OUTPUT_SCHEMA = { type: "object", required: ["greeting"], properties: { greeting: { type: "string" }, status: { type: "number" } } };
+
+describe("/mcp on the Worker", () => {
+  it("plays the guide's agent workflow on deployed tasks", async () => {
+    const client = await connect();
+    const task = uniqueName("greeter");
+    expect(await toolNames(client)).toEqual(expect.arrayContaining(["ratchet_create_task", "ratchet_execute_task", "ratchet_analyze_execution_error", "ratchet_deploy_task", "ratchet_schedule_task"]));
+
+    const created = await call(client, "ratchet_create_task", { name: task, description: "Greets a name through the upstream", code: GOOD, input_schema: INPUT_SCHEMA, output_schema: OUTPUT_SCHEMA });
+    expect(created.task).toMatchObject({ name: task, version: "1.0.0", location: "deployed" });
+    // Created on the platform: the HTTP API sees it at once.
+    expect((await api("GET", `/tasks/${task}`)).body.current_version.version).toBe("1.0.0");
+
+    const invalid = await call(client, "ratchet_validate_task_input", { task_id_or_path: task, input: { base: upstream, name: "" } });
+    expect(invalid.valid).toBe(false);
+    expect(invalid.issues.map((issue: { pointer: string }) => issue.pointer)).toEqual(["/name"]);
+
+    const run = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" }, trace: true });
+    expect(run).toMatchObject({ status: "completed", output: { greeting: "hello ada", status: 200 } });
+    const [status, logs, trace] = await Promise.all([
+      call(client, "ratchet_get_execution_status", { execution_id: run.execution_id }),
+      call(client, "ratchet_get_execution_logs", { execution_id: run.execution_id }),
+      call(client, "ratchet_get_execution_trace", { execution_id: run.execution_id }),
+    ]);
+    expect(status).toMatchObject({ execution_id: run.execution_id, task, status: "completed", trigger: "mcp" });
+    expect(logs.logs.map((line: { message: string }) => line.message)).toContain("fetched 200");
+    expect(trace.requests).toHaveLength(1);
+    expect(trace.requests[0]).toMatchObject({ method: "GET", url: `${upstream}/json?name=ada`, status: 200 });
+    // The same record the API serves.
+    expect((await api("GET", `/executions/${run.execution_id}`)).body).toMatchObject({ task, trigger: "mcp", status: "completed" });
+
+    // Saved without a version bump: deployed as 1.0.0's development version, not refused as a 409.
+    const broken = await call(client, "ratchet_update_task_code", { task_id: task, code: BROKEN });
+    expect(broken.task.version).toMatch(/^1\.0\.0\+dev\.[0-9a-f]{12}$/);
+    const failed = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" } });
+    expect(failed.status).toBe("failed");
+    const analysis = await call(client, "ratchet_analyze_execution_error", { execution_id: failed.execution_id, include_suggestions: true });
+    expect(analysis.location).toMatchObject({ file: "main.js", line: 4 });
+    expect(analysis.location.context.find((line: { failing: boolean }) => line.failing).text).toContain("response.body.person.name");
+    expect(analysis.fixes.length).toBeGreaterThan(0);
+
+    const replay = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id, input: { base: upstream, name: "bob" } });
+    expect(replay).toMatchObject({ replay_of: failed.execution_id, input_changed: true, status: "failed" });
+
+    await call(client, "ratchet_update_task_code", { task_id: task, code: GOOD });
+    const fixed = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id });
+    expect(fixed).toMatchObject({ status: "completed", output: { greeting: "hello ada" } });
+
+    await call(client, "ratchet_create_test_case", { task_id: task, test_case: { name: "ada", input: { base: upstream, name: "ada" }, expected_output: { greeting: "hello ada", status: 200 } } });
+    expect(await call(client, "ratchet_test_task", { task_id: task })).toMatchObject({ passed: 1, failed: 0, total: 1 });
+    expect((await call(client, "ratchet_lint_task_code", { task_id: task })).errors).toBe(0);
+
+    const current = (await api("GET", `/tasks/${task}`)).body.current_version;
+    expect(await call(client, "ratchet_deploy_task", { task_id_or_path: task })).toEqual({ name: task, version: current.version, hash: current.hash, status: "unchanged", target: "this platform" });
+    expect((await api("POST", `/run/${task}`, { base: upstream, name: "eve" })).body).toEqual({ greeting: "hello eve", status: 200 });
+
+    const scheduled = await call(client, "ratchet_schedule_task", { task_id: task, cron: "0 7 * * *", input: { base: upstream, name: "ada" } });
+    expect(scheduled.schedule).toMatchObject({ task, cron: "0 7 * * *", timezone: "UTC" });
+    expect(scheduled.next_runs).toHaveLength(3);
+    const schedules = await call(client, "ratchet_list_schedules", { task_id: task });
+    expect(schedules.schedules.map((schedule: { id: string }) => schedule.id)).toEqual([scheduled.schedule.id]);
+    expect((await api("GET", `/schedules/${scheduled.schedule.id}`)).status).toBe(200);
+    // The same checks as POST /schedules: an input the task's schema refuses.
+    expect(await refused(client, "ratchet_schedule_task", { task_id: task, cron: "0 7 * * *", input: { base: upstream } })).toMatch(/does not match .*input\.schema\.json/);
+    await call(client, "ratchet_unschedule_task", { schedule_id: scheduled.schedule.id });
+    expect((await api("GET", `/schedules/${scheduled.schedule.id}`)).status).toBe(404);
+    await client.close();
+  });
+
+  it("keeps every version as a backup: list, read an earlier one, restore (a rollback), export and import", async () => {
+    const client = await connect();
+    const task = uniqueName("versions");
+    await deploy(task, bundle());
+    await deploy(task, bundle({ version: "2.0.0", code: "(function(input) { return { sum: input.a * input.b }; })" }));
+
+    const info = await call(client, "ratchet_get_task_info", { task_id_or_path: task });
+    expect(info.backups.map((backup: { id: string }) => backup.id)).toEqual(["2.0.0", "1.0.0"]);
+    const old = await call(client, "ratchet_read_task_file", { task_id: task, path: "main.js", version: "1.0.0" });
+    expect(old.content).toContain("input.a + input.b");
+    expect(await call(client, "ratchet_backup_task", { task_id: task })).toMatchObject({ id: "2.0.0", version: "2.0.0" });
+
+    const restored = await call(client, "ratchet_restore_task_backup", { task_id: task, backup_id: "1.0.0" });
+    expect(restored.task.version).toBe("1.0.0");
+    expect((await api("POST", `/run/${task}`, { a: 2, b: 3 })).body).toEqual({ sum: 5 });
+    expect(await refused(client, "ratchet_restore_task_backup", { task_id: task, backup_id: "9.9.9" })).toMatch(/no version 9\.9\.9/);
+
+    const exported = await call(client, "ratchet_export_task", { task_id: task });
+    const copy = uniqueName("copy");
+    expect((await call(client, "ratchet_import_task", { name: copy, document: exported.document })).task).toMatchObject({ name: copy, version: "1.0.0", hash: exported.document.hash });
+    expect((await api("POST", `/run/${copy}`, { a: 4, b: 5 })).body).toEqual({ sum: 9 });
+
+    await call(client, "ratchet_delete_task", { task_id: copy });
+    expect((await api("GET", `/tasks/${copy}`)).status).toBe(404);
+    await client.close();
+  });
+
+  it("answers bad arguments with isError saying what to do, and stays up", async () => {
+    const client = await connect();
+    const task = uniqueName("bad-args");
+    await deploy(task, bundle());
+    expect(await refused(client, "ratchet_execute_task", { input: { a: 1, b: 2 } })).toMatch(/task_id_or_path/);
+    expect(await refused(client, "ratchet_execute_task", { task_id_or_path: 42, input: {} })).toMatch(/task_id_or_path/);
+    expect(await refused(client, "ratchet_get_task_info", { task_id_or_path: uniqueName("missing") })).toMatch(/not_found[\s\S]*\nhint: /);
+    expect(await refused(client, "ratchet_get_task_info", { task_id_or_path: "../../etc" })).toMatch(/deployed name/);
+    const unparsable = await refused(client, "ratchet_update_task_code", { task_id: task, code: "(function(input) { return {; })" });
+    expect(unparsable).toMatch(/main\.js:1/);
+    // Nothing was deployed: the version is the one before.
+    expect((await api("GET", `/tasks/${task}`)).body.current_version.version).toBe("1.0.0");
+    expect(await refused(client, "ratchet_get_execution_logs", { execution_id: "not-an-id" })).toMatch(/not_found|No execution/);
+    expect(await refused(client, "ratchet_schedule_task", { task_id: task, cron: "every day" })).toMatch(/cron/);
+    expect(await refused(client, "ratchet_list_executions", { cursor: "nope" })).toMatch(/cursor/);
+    expect((await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { a: 1, b: 2 } })).output).toEqual({ sum: 3 });
+    await client.close();
+  });
+
+  it("filters tools by ?toolsets= and ?read_only=1, and refuses an unknown toolset", async () => {
+    const readOnly = await connect("?read_only=1");
+    const listed = (await readOnly.listTools()).tools;
+    expect(listed.length).toBeGreaterThan(5);
+    expect(listed.every((tool) => tool.annotations?.readOnlyHint === true)).toBe(true);
+    expect(listed.map((tool) => tool.name)).not.toContain("ratchet_create_task");
+    await readOnly.close();
+
+    const ship = await connect("?toolsets=ship");
+    expect((await toolNames(ship)).sort()).toEqual(["ratchet_deploy_task", "ratchet_list_schedules", "ratchet_schedule_task", "ratchet_unschedule_task"]);
+    await ship.close();
+
+    const bad = await SELF.fetch(`${MCP}?toolsets=tasks,nope`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('unknown toolset \\"nope\\"');
+  });
+
+  it("lists each enabled deployed task as task_<name> with the deployed toolset, and runs it through execute-and-record", async () => {
+    const task = uniqueName("adder");
+    const disabled = uniqueName("off");
+    await deploy(task, bundle({ label: "Adder", code: "(function(input) { if (input.a < 0) throw new DataError('a must not be negative'); return { sum: input.a + input.b }; })" }));
+    await deploy(disabled, bundle());
+    expect((await api("PATCH", `/tasks/${disabled}`, { enabled: false })).status).toBe(200);
+
+    const client = await connect("?toolsets=runs,deployed");
+    const tools = (await client.listTools()).tools;
+    const toolName = `task_${task.replaceAll("-", "_")}`;
+    const tool = tools.find((listed) => listed.name === toolName);
+    expect(tool?.description).toContain("used by the Worker tests");
+    expect(tool?.inputSchema).toMatchObject({ type: "object", required: ["a", "b"] });
+    expect(tool?.outputSchema).toMatchObject({ type: "object", required: ["sum"] });
+    expect(tools.map((listed) => listed.name)).not.toContain(`task_${disabled.replaceAll("-", "_")}`);
+    expect(tools.every((listed) => /^[a-zA-Z0-9_-]{1,40}$/.test(listed.name))).toBe(true);
+
+    const result = (await client.callTool({ name: toolName, arguments: { a: 2, b: 40 } })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({ sum: 42 });
+    const failed = (await client.callTool({ name: toolName, arguments: { a: -1, b: 1 } })) as CallToolResult;
+    expect(failed.isError).toBe(true);
+    expect(text(failed)).toMatch(new RegExp(`^task_failed: ${task}: DataError: a must not be negative`));
+    const [, executionId] = /execution_id: (\S+)/.exec(text(failed)) ?? [];
+    expect((await api("GET", `/executions/${executionId}`)).body).toMatchObject({ task, trigger: "mcp", status: "failed", error_type: "DataError" });
+    await client.close();
+
+    // Off by default, and never in read-only mode (running a task changes things).
+    const plain = await connect();
+    expect(await toolNames(plain)).not.toContain(toolName);
+    await plain.close();
+    const readOnly = await connect("?toolsets=runs,deployed&read_only=1");
+    expect(await toolNames(readOnly)).not.toContain(toolName);
+    await readOnly.close();
+  });
+
+  it("asks for the API's bearer token when one is set", async () => {
+    const withToken = { ...env, RATCHET_API_TOKEN: "s3cret-token" };
+    const app = createApp();
+    const guarded: Fetch = async (request) => app.fetch(request, withToken as never, createExecutionContext() as never);
+    const missing = await guarded(new Request(MCP, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toContain("Bearer");
+    await expect(connect("", guarded, { Authorization: "Bearer wrong" })).rejects.toThrow();
+    const client = await connect("", guarded, { Authorization: "Bearer s3cret-token" });
+    expect(await toolNames(client)).toContain("ratchet_list_available_tasks");
+    await client.close();
+  });
+});
