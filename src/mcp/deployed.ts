@@ -30,12 +30,35 @@ export interface DeployedTasks {
   run(name: string, input: unknown, signal: AbortSignal): Promise<DeployedRun>;
 }
 
-const TOOL_NAME = /^[a-zA-Z0-9_]{1,40}$/;
+/** Cursor prefixes the server's name to each tool's; longer names cost some clients the tool. */
+const MAX_TOOL_NAME = 40;
 
-/** `task_<name>` with the characters tool names refuse (`-`, `.`) as `_`; undefined when it would pass 40 characters. */
-export function deployedToolName(task: string): string | undefined {
+/** FNV-1a (32 bits) as 8 hex digits: a suffix that is the same for a task name on every host. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}
+
+const withHash = (name: string, key: string) => `${name.slice(0, MAX_TOOL_NAME - 9)}_${shortHash(key)}`;
+
+/** `task_<name>` with the characters some clients refuse (`.`, and `-` for one spelling) as `_`; past 40 characters, cut with a hash of the task name. */
+export function deployedToolName(task: string): string {
   const name = `task_${task.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-  return TOOL_NAME.test(name) ? name : undefined;
+  return name.length <= MAX_TOOL_NAME ? name : withHash(name, task);
+}
+
+/** Each task's tool name: deployedToolName, except that where two tasks would share one (a.b and a-b) the later by task name gets a hash suffix. */
+export function deployedToolNames(tasks: readonly string[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const task of [...tasks].sort()) {
+    let name = deployedToolName(task);
+    for (let attempt = 0; taken.has(name); attempt++) name = withHash(deployedToolName(task), attempt === 0 ? task : `${task}#${attempt}`);
+    taken.add(name);
+    names.set(task, name);
+  }
+  return names;
 }
 
 const isObjectSchema = (schema: unknown): schema is JsonSchemaType =>
@@ -45,7 +68,6 @@ const hasObjectOutput = (task: DeployedTask) => typeof task.output_schema === "o
 
 /** Why a task cannot be a tool (MCP tools take an object of arguments), or undefined when it can. */
 export function deployedToolProblem(task: DeployedTask): string | undefined {
-  if (deployedToolName(task.name) === undefined) return `its tool name task_${task.name} would pass 40 characters`;
   if (!isObjectSchema(task.input_schema)) return "its input schema does not describe an object (MCP tool arguments are one)";
   return undefined;
 }
@@ -63,9 +85,10 @@ function failure(task: string, run: DeployedRun): CallToolResult {
 
 /** Registers a tool per deployed task that can be one (deployedToolProblem says why the others cannot). */
 export function registerDeployedTasks(server: McpServer, deployed: DeployedTasks, guard: CallGuard, validator?: jsonSchemaValidator): void {
-  for (const task of deployed.tasks) {
-    if (deployedToolProblem(task) !== undefined) continue;
-    const toolName = deployedToolName(task.name)!;
+  const tasks = deployed.tasks.filter((task) => deployedToolProblem(task) === undefined);
+  const names = deployedToolNames(tasks.map((task) => task.name));
+  for (const task of tasks) {
+    const toolName = names.get(task.name)!;
     server.registerTool(
       toolName,
       {

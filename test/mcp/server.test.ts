@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { deployedToolName, deployedToolProblem } from "../../src/mcp/deployed.ts";
+import { deployedToolName, deployedToolNames, deployedToolProblem } from "../../src/mcp/deployed.ts";
 import { TASK_GUIDE } from "../../src/mcp/guide.ts";
 import { MAX_RESULT_BYTES } from "../../src/mcp/result.ts";
 import { CallRateLimiter } from "../../src/mcp/limits.ts";
@@ -233,11 +233,18 @@ describe("the vendored guide", () => {
 });
 
 describe("deployed tasks as tools", () => {
-  it("names them task_<name> in the characters clients take, and leaves out what cannot be a tool", () => {
+  it("names them task_<name> in the characters clients take, at most 40, distinct, and leaves out what cannot be a tool", () => {
     expect(deployedToolName("weather-api")).toBe("task_weather_api");
-    expect(deployedToolName("x".repeat(36))).toBeUndefined();
+    const long = deployedToolName("x".repeat(36));
+    expect(long).toMatch(/^task_x{26}_[0-9a-f]{8}$/);
+    expect(deployedToolName("x".repeat(36))).toBe(long);
+    const names = deployedToolNames(["a.b", "a_b", "a-b"]);
+    expect(names.get("a-b")).toBe("task_a_b");
+    expect(new Set(names.values()).size).toBe(3);
+    expect([...names.values()].every((name) => /^[a-zA-Z0-9_-]{1,40}$/.test(name))).toBe(true);
+    expect(deployedToolNames(["a_b", "a-b", "a.b"])).toEqual(names);
     expect(deployedToolProblem({ name: "ok", input_schema: { type: "object" }, output_schema: {} })).toBeUndefined();
     expect(deployedToolProblem({ name: "list", input_schema: { type: "array" }, output_schema: {} })).toMatch(/does not describe an object/);
-    expect(deployedToolProblem({ name: "y".repeat(40), input_schema: {}, output_schema: {} })).toMatch(/would pass 40 characters/);
+    expect(deployedToolProblem({ name: "y".repeat(40), input_schema: {}, output_schema: {} })).toBeUndefined();
   });
 });

@@ -196,6 +196,10 @@ describe("/mcp on the Worker", () => {
     await deploy(task, bundle({ label: "Adder", code: "(function(input) { if (input.a < 0) throw new DataError('a must not be negative'); return { sum: input.a + input.b }; })" }));
     await deploy(disabled, bundle());
     expect((await api("PATCH", `/tasks/${disabled}`, { enabled: false })).status).toBe(200);
+    // Two names that spell one tool name (`.` and `_` both become `_`), and one too long for a tool name.
+    const twins = [`${task}.x`, `${task}_x`];
+    const long = `${task}-${"l".repeat(40)}`;
+    for (const name of [...twins, long]) await deploy(name, bundle());
 
     const client = await connect("?toolsets=runs,deployed");
     const tools = (await client.listTools()).tools;
@@ -206,6 +210,12 @@ describe("/mcp on the Worker", () => {
     expect(tool?.outputSchema).toMatchObject({ type: "object", required: ["sum"] });
     expect(tools.map((listed) => listed.name)).not.toContain(`task_${disabled.replaceAll("-", "_")}`);
     expect(tools.every((listed) => /^[a-zA-Z0-9_-]{1,40}$/.test(listed.name))).toBe(true);
+    const named = (name: string) => tools.filter((listed) => listed.description?.includes(`Runs the deployed task ${name} `)).map((listed) => listed.name);
+    const twinTools = twins.flatMap(named);
+    expect(twinTools).toHaveLength(2);
+    expect(new Set(twinTools).size).toBe(2);
+    expect(named(long)).toHaveLength(1);
+    expect((await client.callTool({ name: named(long)[0]!, arguments: { a: 1, b: 1 } })).structuredContent).toEqual({ sum: 2 });
 
     const result = (await client.callTool({ name: toolName, arguments: { a: 2, b: 40 } })) as CallToolResult;
     expect(result.isError).toBeFalsy();
