@@ -1,6 +1,8 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive, descendants, startServe, type ServeProcess } from "../support/serve-process.ts";
 
@@ -34,6 +36,7 @@ describe("ratchet serve", () => {
     expect(server.log()).toContain(`REST API  ${base}/api/v1`);
     expect(server.log()).toContain(`health    ${base}/health`);
     expect(server.log()).toContain(`metrics   ${base}/metrics`);
+    expect(server.log()).toContain(`MCP       ${base}/mcp`);
     expect(server.log()).toContain(`with local D1 and R2 in ${join(work, ".ratchet/state")}`);
     expect(server.log()).toMatch(/applied migrations 0000_init\.sql, /);
     expect(server.log()).toContain("1 tasks deployed: addition");
@@ -46,6 +49,15 @@ describe("ratchet serve", () => {
     expect(health.status).toBe(200);
     const listed = (await (await fetch(`${base}/api/v1/tasks`)).json()) as { tasks: { name: string }[] };
     expect(listed.tasks.map((t) => t.name)).toEqual(["addition"]);
+  });
+
+  it("serves MCP at /mcp from the built Worker (workerd without nodejs_compat): the SDK's Client runs a task there", async () => {
+    const client = new Client({ name: "ratchet-serve-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
+    const result = (await client.callTool({ name: "ratchet_execute_task", arguments: { task_id_or_path: "addition", input: { num1: 1, num2: 2 } } })) as CallToolResult;
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ status: "completed", output: { sum: 3 } });
+    await client.close();
   });
 
   it("deploys main.js again when it changes, under a development version when metadata.json keeps its version", async () => {
