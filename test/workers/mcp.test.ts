@@ -154,6 +154,16 @@ describe("/mcp on the Worker", () => {
     await client.close();
   });
 
+  it("benchmarks a deployed task without recording its runs", async () => {
+    const client = await connect();
+    const task = uniqueName("bench");
+    await deploy(task, bundle());
+    const benchmark = await call(client, "ratchet_benchmark_task", { task_id_or_path: task, input: { a: 1, b: 2 }, runs: 5, warmup: 0 });
+    expect(benchmark).toMatchObject({ task, runs: 5, completed: 5, failed: 0 });
+    expect((await api("GET", `/executions?task=${task}`)).body.executions).toEqual([]);
+    await client.close();
+  });
+
   it("answers bad arguments with isError saying what to do, and stays up", async () => {
     const client = await connect();
     const task = uniqueName("bad-args");
