@@ -1,6 +1,5 @@
 import type { ExecutionContext } from "@cloudflare/workers-types";
-import { isTaskName, redactSecrets, TASK_NAME_RULE, type CheckResult, type Problem, type TaskFiles, type TestReport } from "../../engine/index.ts";
-import { filesFromDocument } from "../../engine/index.ts";
+import { filesFromDocument, isTaskName, redactSecrets, TASK_NAME_RULE, type CheckResult, type Problem, type TaskFiles, type TestReport } from "../../engine/index.ts";
 import { getExecution, listExecutions } from "../../store/executions.ts";
 import { deleteSchedule, getSchedule, listSchedules } from "../../store/schedules.ts";
 import { findTask, findVersion, listTasks, listVersions, openDb } from "../../store/tasks.ts";
