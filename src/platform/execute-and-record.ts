@@ -42,8 +42,8 @@ export const platformFetch = (request: Request): Promise<Response> => fetch(requ
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
   const version = await resolveVersion(env, name, options.version);
   const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
-  // Counted as running until its row is queued, except while it waits on a fetch: the record
-  // writer waits for running executions' rows to share their batch.
+  // Counted as active until its record settles, except while it waits on a fetch: the record
+  // writer lets a row wait for other active executions' rows to share their batch.
   const announced = announceRecord();
   let result: ExecutionResult;
   try {
@@ -60,13 +60,15 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
   }
   // The record keeps the input without its secrets (the task got them whole).
   const recordedInput = redactSecrets(input, bundle.input_schema);
-  const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf }, announced).then(
-    () => true,
-    (error) => {
-      console.error(`execution ${result.executionId} of ${name} could not be recorded`, error);
-      return false;
-    },
-  );
+  const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf })
+    .then(
+      () => true,
+      (error) => {
+        console.error(`execution ${result.executionId} of ${name} could not be recorded`, error);
+        return false;
+      },
+    )
+    .finally(() => announced.done());
   ctx.waitUntil(recorded);
   return { result, version, recordedInput, recorded };
 }

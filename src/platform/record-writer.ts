@@ -6,9 +6,9 @@ import type { Env } from "./env.ts";
 /** Rows one D1 batch writes at most. */
 const MAX_BATCH = 250;
 /**
- * How long a row may wait for the rows of executions still running in the isolate before it is
- * written without them: a bound for a run whose CPU phase is long, not a gathering delay (a row
- * is written at once when no other execution is running).
+ * How long a row may wait for other requests' rows before it is written: a bound, not a
+ * gathering delay. A row is written at once when its execution is the only one active in the
+ * isolate, and as soon as a look finds no new row queued since the last.
  */
 const GATHER_CAP_MS = 4;
 /**
@@ -49,42 +49,42 @@ let writerSince: number | undefined;
 let batchEstimateMs = 2;
 
 /**
- * Executions in this isolate whose row will be queued soon: announced before the task runs,
- * and not counted while the task waits on a fetch (its row is then far off).
+ * Executions active in this isolate: announced before the task runs, until their record is
+ * written or dropped, and not counted while the task waits on a fetch (its row is then far off).
  */
-let running = 0;
+let active = 0;
 
 /** This isolate's record-writing figures, for /metrics. */
 export const recordStats = { written: 0, lost: 0, batches: 0, rowsWritten: 0 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** An execution that will record: counted as running until its row is queued or it is dropped. */
+/** An execution that will record: counted as active until its record settles or it is dropped. */
 export interface Announced {
   /** The task waits on something outside (a fetch) for a while: not counted meanwhile. */
   pause<T>(work: () => Promise<T>): Promise<T>;
-  /** Its row is queued, or there will be none: no longer counted (idempotent). */
+  /** Its record is written or lost, or there will be none: no longer counted (idempotent). */
   done(): void;
 }
 
 /** Call before the task runs; hand the result to recordExecution. */
 export function announceRecord(): Announced {
   let counted = true;
-  running += 1;
+  active += 1;
   return {
     async pause(work) {
       if (!counted) return work();
-      running -= 1;
+      active -= 1;
       try {
         return await work();
       } finally {
-        running += 1;
+        active += 1;
       }
     },
     done() {
       if (!counted) return;
       counted = false;
-      running -= 1;
+      active -= 1;
     },
   };
 }
@@ -113,23 +113,26 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
 }
 
 /**
- * Writes one row, sharing D1 writes with the isolate's other requests (group commit). A row is
- * written at once when no writer is busy and no other execution is running; otherwise it waits
- * until the running ones have queued theirs (the last of them writes the batch) or
- * GATHER_CAP_MS pass. Rows queued while a batch is being written go in the next one, written by
- * the first of their requests to look. At low load nothing waits.
+ * Writes one row, sharing D1 writes with the isolate's other requests (group commit). With no
+ * writer busy, a row is written at once when its execution is the only one active; otherwise
+ * it looks again every POLL_MS while each look finds new rows queued (other requests ran
+ * meanwhile; when workerd's thread is busy, requests waiting for it are visible no other way),
+ * for GATHER_CAP_MS at most. Rows queued while a batch is being written go in the next one,
+ * written by the first of their requests to look. At low load nothing waits.
  */
 async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
   const entry: Queued = { row, state: "queued" };
   queue.push(entry);
   const queuedAt = Date.now();
+  let seen = 0;
   for (;;) {
     if (entry.state === "written") return;
     if (entry.state === "failed") throw entry.error;
     const now = Date.now();
     if (writerSince !== undefined && now - writerSince > WRITER_STALE_MS) writerSince = undefined;
     if (writerSince === undefined && entry.state === "queued") {
-      if (running > 0 && now - queuedAt < GATHER_CAP_MS) {
+      if (active > 1 && now - queuedAt < GATHER_CAP_MS && queue.length > seen) {
+        seen = queue.length;
         await sleep(POLL_MS);
         continue;
       }
@@ -153,14 +156,9 @@ async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
  * reads it. A record D1 refuses is tried again after each of RETRY_PAUSES_MS; one that breaks a
  * constraint is not (it never will fit). Throws RecordLostError when it was not written, counted.
  */
-export async function recordExecution(env: Env, record: ExecutionRecordInput, announced?: Announced): Promise<void> {
+export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
   const db = openDb(env.DB);
-  let row: ExecutionRow;
-  try {
-    row = await executionRow(env.BUNDLES, record);
-  } finally {
-    announced?.done();
-  }
+  const row = await executionRow(env.BUNDLES, record);
   for (let attempt = 1; ; attempt++) {
     try {
       await writeShared(db, row);
