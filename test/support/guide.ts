@@ -1,8 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 
-/** The task guide users follow; CI lays `shared/` beside the clone, as it is for every session. */
-export const GUIDE_PATH = resolve(import.meta.dirname, "../../../shared/spec/ratchet-task-guide.md");
+/**
+ * The task guide users follow, as the product ships it (docs/, served as ratchet://guide);
+ * test/mcp/server.test.ts proves it equal to shared/spec's whenever that lies beside the clone.
+ */
+export const GUIDE_PATH = resolve(import.meta.dirname, "../../docs/ratchet-task-guide.md");
 
 export interface CodeBlock {
   language: string;
@@ -13,7 +16,7 @@ export interface CodeBlock {
 
 export async function readGuide(): Promise<string> {
   return readFile(GUIDE_PATH, "utf8").catch(() => {
-    throw new Error(`the task guide is not at ${GUIDE_PATH}: these tests follow it as written, so shared/ must lie beside the project`);
+    throw new Error(`the task guide is not at ${GUIDE_PATH}: these tests follow it as written`);
   });
 }
 
