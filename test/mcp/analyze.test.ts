@@ -4,7 +4,7 @@ import { applyPatch } from "diff";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { analyzeFailure } from "../../src/mcp/analysis/analyze.ts";
 import { createLocalEngine } from "../../src/ops/local-engine.ts";
-import { executionRecord } from "../../src/ops/workspace/history.ts";
+import { executionRecord } from "../../src/workspace/execution-record.ts";
 import { openRunFixture, type RunFixture, type TaskOptions } from "./run-fixture.ts";
 
 const upstream = inject("upstreamUrl");

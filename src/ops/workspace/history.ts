@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { redactSecrets, TRIGGERS, type ExecutionResult, type TaskBundle } from "../../engine/index.ts";
 import { WorkspaceError, type ExecutionQuery, type ExecutionRecord, type ExecutionSummary, type Page } from "../../workspace/workspace.ts";
+import { executionRecord } from "../../workspace/execution-record.ts";
 import { writeFileAtomic } from "./atomic.ts";
 import { RATCHET_DIR } from "./task-paths.ts";
 
@@ -14,30 +15,6 @@ export const MAX_PAGE = 200;
 /** The engine's execution ids are UUIDv7: their text sorts by time. */
 const EXECUTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RECORD_FILE = /^([0-9a-f-]{36})\.json$/;
-
-/** An execution as history keeps it: the API's execution view, with the input as given (redact it first). */
-export function executionRecord(task: string, input: unknown, result: ExecutionResult, retryOf: string | null = null): ExecutionRecord {
-  return {
-    id: result.executionId,
-    task,
-    version: result.taskVersion,
-    trigger: result.trigger,
-    status: result.status,
-    attempt: result.attempt,
-    schedule_id: result.scheduleId ?? null,
-    retry_of: retryOf,
-    error_type: result.error?.type ?? null,
-    started_at: result.startedAt,
-    duration_ms: result.durationMs,
-    input,
-    output: result.output ?? null,
-    error: result.error ?? null,
-    logs: result.logs,
-    http: result.http,
-    timings: result.timings,
-    limits: result.limits,
-  };
-}
 
 export function summaryOf(record: ExecutionRecord): ExecutionSummary {
   const { input: _input, output: _output, error: _error, logs: _logs, http: _http, timings: _timings, limits: _limits, ...summary } = record;

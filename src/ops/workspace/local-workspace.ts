@@ -24,7 +24,8 @@ import { readTaskFolder } from "../task-folder.ts";
 import { testBundle } from "../test.ts";
 import { checkFilePaths, writeTaskFolder } from "./atomic.ts";
 import { BackupStore } from "./backups.ts";
-import { executionRecord, HistoryStore, HISTORY_LIMIT } from "./history.ts";
+import { executionRecord } from "../../workspace/execution-record.ts";
+import { HistoryStore, HISTORY_LIMIT } from "./history.ts";
 import { RemoteRatchet } from "./remote.ts";
 import { TaskPaths, type TaskLocation } from "./task-paths.ts";
 

@@ -26,7 +26,8 @@ import { createScheduleFromRequest } from "../schedules.ts";
 import { deployTask, removeTask, requireTask, rollbackTask, testTask, type Deployed } from "../task-ops.ts";
 import { scheduleView } from "../views.ts";
 import { mapped } from "./errors.ts";
-import { executionRecord, executionSummary, recordOfRun, taskSummary, versionBackup } from "./shapes.ts";
+import { executionRecord } from "../../workspace/execution-record.ts";
+import { executionSummary, recordOfRow, taskSummary, versionBackup } from "./shapes.ts";
 
 const PAGE = 50;
 const MAX_PAGE = 200;
@@ -164,12 +165,12 @@ export class PlatformWorkspace implements Workspace {
     const invokeOptions = { trigger: options.trigger, version: options.version };
     if (options.record === false) {
       const { result, bundle } = await mapped(() => runTask(this.env, name, input, invokeOptions));
-      return recordOfRun(name, redactSecrets(input, bundle.input_schema), result);
+      return executionRecord(name, redactSecrets(input, bundle.input_schema), result);
     }
     const { result, recordedInput, recorded } = await mapped(() => invokeTask(this.env, this.ctx, name, input, invokeOptions));
     // The id handed out must be readable by the next call, as the HTTP API ensures.
     await recorded;
-    return recordOfRun(name, recordedInput, result);
+    return executionRecord(name, recordedInput, result);
   }
 
   async runTests(ref: string, options: { only?: string } = {}): Promise<TestReport> {
@@ -180,7 +181,7 @@ export class PlatformWorkspace implements Workspace {
   async getExecution(id: string): Promise<ExecutionRecord> {
     const row = await getExecution(this.db, this.env.BUNDLES, id);
     if (!row) throw new WorkspaceError("not_found", `No execution ${id} on this platform`, { hint: "List executions (ratchet_list_executions) to see their ids." });
-    return executionRecord(row);
+    return recordOfRow(row);
   }
 
   async listExecutions(query: ExecutionQuery = {}): Promise<Page<ExecutionSummary>> {

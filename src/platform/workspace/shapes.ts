@@ -1,4 +1,4 @@
-import type { ExecutionLimits, ExecutionResult } from "../../engine/index.ts";
+import type { ExecutionLimits } from "../../engine/index.ts";
 import type { ExecutionRow } from "../../store/executions.ts";
 import type { TaskRow, VersionRow } from "../../store/tasks.ts";
 import type { BackupInfo, ExecutionRecord, ExecutionSummary, TaskSummary } from "../../workspace/workspace.ts";
@@ -30,32 +30,9 @@ export function executionSummary(row: ExecutionRow): ExecutionSummary {
 }
 
 /** The API's GET /executions/{id} view, with the limits the row keeps among its timings given their own field, as the contract has them. */
-export function executionRecord(row: ExecutionRow): ExecutionRecord {
+export function recordOfRow(row: ExecutionRow): ExecutionRecord {
   const { stored_in: _stored, timings, ...view } = executionView(row) as ReturnType<typeof executionView> & { stored_in?: string };
   const { limits, ...figures } = (timings ?? {}) as ExecutionRecord["timings"] & { limits?: ExecutionLimits };
   return { ...(view as Omit<ExecutionRecord, "timings" | "limits">), timings: figures as ExecutionRecord["timings"], ...(limits ? { limits } : {}) };
 }
 
-/** The record of a run just made, as D1 keeps it (secrets of the input redacted by the caller). */
-export function recordOfRun(task: string, input: unknown, result: ExecutionResult): ExecutionRecord {
-  return {
-    id: result.executionId,
-    task,
-    version: result.taskVersion,
-    trigger: result.trigger,
-    status: result.status,
-    attempt: result.attempt,
-    schedule_id: result.scheduleId ?? null,
-    retry_of: null,
-    error_type: result.error?.type ?? null,
-    started_at: result.startedAt,
-    duration_ms: result.durationMs,
-    input,
-    output: result.output ?? null,
-    error: result.error ?? null,
-    logs: result.logs,
-    http: result.http,
-    timings: result.timings,
-    limits: result.limits,
-  };
-}
