@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Engine, EngineOptions, ExecuteRequest, ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
+import { hostileSuite } from "./hostile.ts";
 import { globalsSuite } from "./suite-globals.ts";
 import { replaySuite } from "./suite-replay.ts";
 
@@ -546,4 +547,5 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
 
   globalsSuite(makeEngine, upstream);
   replaySuite(makeEngine, upstream);
+  hostileSuite(makeEngine, upstream);
 }

@@ -71,24 +71,37 @@ function describeThrown(context: QuickJSContext, handle: QuickJSHandle): Executi
   return { type: "Error", message: typeof value === "string" ? value : JSON.stringify(value) ?? String(value) };
 }
 
-/** Maps QuickJS's own resource errors onto the limit they stand for. */
-function classify(error: ExecutionError, limits: ExecutionLimits): ExecutionError {
-  if (error.type === "InternalError" && /out of memory/i.test(error.message)) {
-    return {
-      type: "MemoryLimitError",
-      message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`,
-      details: { limit: "memoryBytes", value: limits.memoryBytes },
-    };
-  }
-  if (error.type === "InternalError" && /stack overflow/i.test(error.message)) {
-    return {
-      type: "StackLimitError",
-      message: `Stack limit of ${limits.stackBytes} bytes exceeded (stackBytes): too deep recursion`,
-      details: { limit: "stackBytes", value: limits.stackBytes },
-      ...(error.stack ? { stack: error.stack } : {}),
-    };
-  }
+/** Wasm memory this close to its cap cannot grow by another allocator chunk: the heap is full. */
+const NEAR_CAP_BYTES = 1024 * 1024;
+
+function memoryLimitError(limits: ExecutionLimits): ExecutionError {
+  return { type: "MemoryLimitError", message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`, details: { limit: "memoryBytes", value: limits.memoryBytes } };
+}
+
+function stackLimitError(limits: ExecutionLimits, stack?: string): ExecutionError {
+  return {
+    type: "StackLimitError",
+    message: `Stack limit of ${limits.stackBytes} bytes exceeded (stackBytes): too deep recursion`,
+    details: { limit: "stackBytes", value: limits.stackBytes },
+    ...(stack ? { stack } : {}),
+  };
+}
+
+/**
+ * Maps QuickJS's own resource errors onto the limit they stand for. Out of memory while making
+ * the error itself, QuickJS throws `null`: taken as the memory limit when the heap was full
+ * (`exhausted`). JSON.parse reports its stack overflow as a SyntaxError.
+ */
+function classify(error: ExecutionError, limits: ExecutionLimits, exhausted: boolean): ExecutionError {
+  if (error.type === "InternalError" && /out of memory/i.test(error.message)) return memoryLimitError(limits);
+  if (exhausted && error.type === "Error" && error.message === "null" && error.stack === undefined) return memoryLimitError(limits);
+  if ((error.type === "InternalError" || error.type === "SyntaxError") && /stack overflow/i.test(error.message)) return stackLimitError(limits, error.stack);
   return error;
+}
+
+/** V8's own stack overflow: QuickJS's native recursion (JSON, the parser) ran out of the host's stack before its stack limit. */
+function hostStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 /**
@@ -129,7 +142,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
   // Logs are the run's own: a repeated run writes them again, and only the last run's count.
   const sink = new ConsoleSink(limits, guard);
   const outcome: SandboxOutcome = { logs: sink.entries, http: bridge.trace, exchanges: bridge.exchanges, cpuMs: 0, poisoned: false };
-  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false, hostCalls: 0, timers: false };
+  const binding: RunBinding = { guard, sink, bridge, replay, suspendable: false, hostCalls: 0, timers: false, heapPeak: 0 };
   const { context } = sandbox;
   // A task loaded on this instance before starts where its main.js left off; otherwise it is
   // evaluated, and kept loaded when that touched nothing outside the sandbox. (Restored before
@@ -200,8 +213,10 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     if (!guard.tripped) {
       const full = sandbox.wasm.memory.buffer.byteLength >= sandbox.wasm.maxMemoryBytes || /memory/i.test(String(error));
       outcome.error = full
-        ? { type: "MemoryLimitError", message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`, details: { limit: "memoryBytes", value: limits.memoryBytes } }
-        : { type: "SandboxError", message: `The sandbox failed: ${error instanceof Error ? error.message : String(error)}` };
+        ? memoryLimitError(limits)
+        : hostStackOverflow(error)
+          ? stackLimitError(limits)
+          : { type: "SandboxError", message: `The sandbox failed: ${error instanceof Error ? error.message : String(error)}` };
     }
     return outcome;
   } finally {
@@ -209,7 +224,10 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     if (binding.missedFetch !== undefined && !guard.tripped) outcome.missedFetch = binding.missedFetch;
     outcome.cpuMs = guard.cpuMsUsed();
     if (guard.tripped) outcome.error = guard.tripped;
-    else if (outcome.error) outcome.error = classify(outcome.error, limits);
+    else if (outcome.error) {
+      const exhausted = sandbox.wasm.maxMemoryBytes - sandbox.wasm.memory.buffer.byteLength < NEAR_CAP_BYTES || binding.heapPeak >= limits.memoryBytes / 2;
+      outcome.error = classify(outcome.error, limits, exhausted);
+    }
     if (outcome.error?.type === "MemoryLimitError") outcome.poisoned = true;
     // A poisoned instance is dropped whole; any other is restored when its next run starts.
     sandbox.end();

@@ -1,4 +1,4 @@
-import type { QuickJSAsyncContext, QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
+import type { QuickJSAsyncContext, QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import type { ExecutionLimits } from "../limits.ts";
 import type { ConsoleSink } from "./console-sink.ts";
 import type { RunGuard } from "./guard.ts";
@@ -24,6 +24,8 @@ export interface RunBinding {
   hostCalls: number;
   /** The guest queued a timer (setTimeout) this run: it is run once nothing else is left. */
   timers: boolean;
+  /** The most QuickJS counted as allocated at any interrupt poll of this run (see `heapBytes`). */
+  heapPeak: number;
 }
 
 /** What a step of a run waits for: nothing on the sync build, a promise on asyncify. */
@@ -34,6 +36,15 @@ export type Evaluated = ReturnType<QuickJSContext["evalCode"]>;
 
 /** The seed outside a run (nothing calls for it there), in the shape guest-random.ts reads. */
 const UNBOUND_SEED = Array<number>(SEED_WORDS).fill(0).join(",");
+
+/**
+ * Where JSRuntime keeps the bytes QuickJS counts as allocated, and its limit: after the four
+ * malloc function pointers, `malloc_state` is { malloc_count, malloc_size, malloc_limit } (32-bit
+ * wasm). Checked against a limit set at creation, so another layout reads nothing.
+ */
+const MALLOC_SIZE_OFFSET = 20;
+const MALLOC_LIMIT_OFFSET = 24;
+const LAYOUT_MARK = 0x5a5a_1234;
 
 /** Loaded tasks kept per sync instance (each ~200 KiB), and where their heap may grow while loading. */
 const MAX_LOADED_TASKS = 16;
@@ -68,6 +79,8 @@ export class SandboxInstance {
   private readonly loadedTasks = new Map<string, MemorySnapshot>();
   /** Code whose top-level evaluation called the host or grew the heap too far: evaluated in every run. */
   private readonly unloadable = new Set<string>();
+  /** Address of JSRuntime's malloc_size in wasm memory; undefined when its layout is not the one expected. */
+  private mallocSizeAt: number | undefined;
 
   private constructor(wasm: QuickJSInstance, context: QuickJSContext, runner: QuickJSHandle, runTimer: QuickJSHandle, snapshot: MemorySnapshot) {
     this.wasm = wasm;
@@ -86,7 +99,9 @@ export class SandboxInstance {
     // A sync-build run that reached a fetch it has no answer for stops at the next poll: it is run again once the answer is in.
     runtime.setInterruptHandler(() => {
       const run = current();
-      return run !== undefined && (run.missedFetch !== undefined || run.guard.shouldInterrupt());
+      if (run === undefined) return false;
+      run.heapPeak = Math.max(run.heapPeak, instance?.heapBytes() ?? 0);
+      return run.missedFetch !== undefined || run.guard.shouldInterrupt();
     });
     // What each host function reaches its run through, counting the call.
     const called = (): RunBinding | undefined => {
@@ -113,7 +128,9 @@ export class SandboxInstance {
       runTimer.dispose();
       runTimer = context.unwrapResult(context.evalCode(part, PRELUDE_FILENAME, { type: "global" }));
     }
+    const mallocSizeAt = mallocSizeAddress(runtime, wasm.memory);
     instance = new SandboxInstance(wasm, context, runner, runTimer, MemorySnapshot.capture(wasm.memory));
+    instance.mallocSizeAt = mallocSizeAt;
     return instance;
   }
 
@@ -124,6 +141,14 @@ export class SandboxInstance {
   /** Bytes copied back when a run starts from the pristine state. */
   get snapshotBytes(): number {
     return this.snapshot.bytes;
+  }
+
+  /**
+   * Bytes QuickJS counts as allocated right now: read from wasm memory, because the library's
+   * own usage report walks the whole heap. 0 where the runtime's layout could not be confirmed.
+   */
+  heapBytes(): number {
+    return this.mallocSizeAt === undefined ? 0 : new DataView(this.wasm.memory.buffer).getUint32(this.mallocSizeAt, true);
   }
 
   /** Binds a run's guard, console and fetch, and applies its limits. */
@@ -225,6 +250,15 @@ export class SandboxInstance {
     this.binding = undefined;
     this.dirty = true;
   }
+}
+
+/** Where `runtime` keeps malloc_size in `memory`, confirmed by setting a limit and reading it back; undefined otherwise. */
+function mallocSizeAddress(runtime: QuickJSRuntime, memory: WebAssembly.Memory): number | undefined {
+  const pointer = (runtime as unknown as { rt: { value: number } }).rt.value;
+  runtime.setMemoryLimit(LAYOUT_MARK);
+  const limit = new DataView(memory.buffer).getUint32(pointer + MALLOC_LIMIT_OFFSET, true);
+  runtime.setMemoryLimit(-1);
+  return limit === LAYOUT_MARK ? pointer + MALLOC_SIZE_OFFSET : undefined;
 }
 
 /** The host functions reach the prelude through one global object, which it captures and removes. */
