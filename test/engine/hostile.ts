@@ -144,6 +144,25 @@ export function hostileSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">)
         expect(after.memoryBytes).toBe(after.live * 16 * MiB);
       });
 
+      it("QuickJS's own out-of-memory and stack-overflow errors reach a task that catches them, but nothing past the limits is allocated", async () => {
+        const engine = engines[build];
+        const result = await runOn(
+          build,
+          `function () {
+            var caught = [];
+            try { "x".repeat(1 << 29); } catch (e) { caught.push(String(e)); }
+            try { new Uint8Array(1e9); } catch (e) { caught.push(String(e)); }
+            try { (function f() { f(); })(); } catch (e) { caught.push(String(e)); }
+            return caught;
+          }`,
+          { metadata: SMALL_HEAP },
+        );
+        expect(result.output).toEqual(["InternalError: out of memory", "InternalError: out of memory", "InternalError: stack overflow"]);
+        // The refused allocations never grew the wasm memory: the instance is kept at its initial size.
+        expect(engine.poolStats()[build].memoryBytes).toBe(engine.poolStats()[build].live * 16 * MiB);
+        await expectNextRunWorks(build);
+      });
+
       it("an instance that grew within its limit is recycled after the run; one that did not is kept", async () => {
         const engine = engines[build];
         const small = engine.poolStats()[build];
