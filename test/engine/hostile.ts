@@ -107,6 +107,11 @@ export function hostileSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">)
           "Array.prototype.sort with a comparator that never settles",
           "function () { var a = []; for (var i = 0; i < 20000; i++) a.push(i); for (;;) a.sort(function () { return Math.random() - 0.5; }); }",
         ],
+        ["a microtask that loops after the task returned", "function () { queueMicrotask(function () { for (;;) {} }); return 1; }"],
+        ["a setInterval that never ends", "function () { setInterval(function () {}, 0); return 1; }"],
+        ["an async function that loops after an await", "async function () { await null; for (;;) {} }"],
+        ["a then getter that loops when the result is resolved", "function () { return { get then() { for (;;) {} } }; }"],
+        ["a toJSON that loops while console.log describes it", "function () { console.log({ toJSON: function () { for (;;) {} } }); }"],
       ];
       it.each(cases)("%s", async (_, source) => {
         const result = await expectLimit(build, source, "CpuLimitError", { request: { limits: CPU } });
