@@ -31,7 +31,8 @@ export default defineConfig({
           markdownAsText,
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations") } },
+            // A deployed Worker opens no loopback address; the tests' upstream is on 127.0.0.1.
+            miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations"), RATCHET_EGRESS_ALLOW: "127.0.0.1" } },
           })),
         ],
         test: {

@@ -63,6 +63,21 @@ export const metadataSchema = {
       description: "Attempts per slot, the first included, for the task's schedules that set no retry.max_attempts (default 3)",
     },
     schedules: { type: "array", items: scheduleDeclarationSchema, description: "Schedules created or updated when the task is deployed" },
+    network: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        allow: {
+          type: "array",
+          items: {
+            type: "string",
+            // host, host:port, *.domain[:port], [IPv6][:port] or a CIDR range, as egress/allow-list.ts reads them.
+            pattern: "^(?:(?:\\*\\.)?[A-Za-z0-9_.-]+(?::\\d{1,5})?|\\[[0-9A-Fa-f:.]+\\](?::\\d{1,5})?|[0-9A-Fa-f:.]+/\\d{1,3})$",
+          },
+          description: 'The only hosts the task may fetch, e.g. ["api.openweathermap.org", "*.github.com:443"]; the deployment\'s refusals still apply',
+        },
+      },
+    },
   },
 } as const satisfies JSONSchema;
 

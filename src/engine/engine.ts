@@ -1,5 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 import type { TaskBundle, TaskFiles } from "./bundle.ts";
+import { parseAllowEntry, type AllowEntry } from "./egress/allow-list.ts";
+import { EgressGuard, type EgressOptions } from "./egress/guard.ts";
 import type { ExecutionError } from "./errors.ts";
 import { compileSchema, type SchemaIssue } from "./json-schema.ts";
 import { DEFAULT_LIMITS, DEFAULT_MAXIMA, resolveLimits, type ExecutionLimits } from "./limits.ts";
@@ -21,6 +23,8 @@ export interface ExecuteRequest {
   trigger: Trigger;
   /** The platform's fetch (or a test's mock): every guest request goes through it. */
   fetch: FetchFunction;
+  /** `fetch` is a test's mock (mock_http): its requests are not network, so the egress guard does not judge them. */
+  mockedFetch?: boolean;
   executionId?: string;
   attempt?: number;
   scheduleId?: string;
@@ -77,6 +81,8 @@ export interface EngineOptions {
   maxPoolWaitMs?: number;
   defaults?: ExecutionLimits;
   maxima?: ExecutionLimits;
+  /** The deployment's egress rules (egress/guard.ts); without them no refused address is opened (a deployed Worker's rule). */
+  egress?: EgressOptions;
 }
 
 const MiB = 1024 * 1024;
@@ -124,10 +130,14 @@ export class Engine {
   private repeatedRuns = 0;
   /** Each bundle's own limits, resolved once: its metadata, the defaults and the maxima do not change. */
   private readonly bundleLimits = new WeakMap<TaskBundle, ExecutionLimits>();
+  private readonly egress: EgressOptions;
+  /** Each bundle's network.allow, parsed once (entries that do not parse open nothing). */
+  private readonly bundleAllow = new WeakMap<TaskBundle, AllowEntry[] | undefined>();
 
   constructor(options: EngineOptions) {
     this.defaults = options.defaults ?? DEFAULT_LIMITS;
     this.maxima = options.maxima ?? DEFAULT_MAXIMA;
+    this.egress = options.egress ?? { allow: [] };
     const common = {
       maxMemoryBytes: this.maxima.memoryBytes + RUNTIME_HEADROOM,
       recycleAboveBytes: 2 * RUNTIME_HEADROOM + MiB,
@@ -186,6 +196,15 @@ export class Engine {
     return compileSchema(bundle.input_schema).check(input);
   }
 
+  private taskAllow(bundle: TaskBundle): AllowEntry[] | undefined {
+    if (!this.bundleAllow.has(bundle)) {
+      const allow = (bundle.metadata.network as { allow?: unknown } | undefined)?.allow;
+      const entries = Array.isArray(allow) ? allow.flatMap((text) => (typeof text === "string" ? [parseAllowEntry(text)].filter((e) => e !== undefined) : [])) : undefined;
+      this.bundleAllow.set(bundle, entries);
+    }
+    return this.bundleAllow.get(bundle);
+  }
+
   /** Runs a task: validate input, run in the sandbox, validate output. Never throws for task faults. */
   async execute(bundle: TaskBundle, request: ExecuteRequest): Promise<ExecutionResult> {
     const started = performance.now();
@@ -234,6 +253,7 @@ export class Engine {
         contextText: JSON.stringify(context),
         limits,
         fetch: request.fetch,
+        egress: request.mockedFetch ? undefined : new EgressGuard(this.egress, this.taskAllow(bundle)),
         recordExchanges: request.recordExchanges ?? false,
       });
     } catch (error) {

@@ -71,6 +71,7 @@ export async function runTests(engine: Engine, bundle: TaskBundle, options: RunT
       input: test.input,
       trigger: options.trigger ?? "test",
       fetch: mock ? mock.fetch : options.fetch,
+      mockedFetch: mock !== undefined,
       limits: options.limits,
       validateSchemas: options.validateSchemas,
     });

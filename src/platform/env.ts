@@ -11,4 +11,6 @@ export interface Env {
   VERSION_CACHE_TTL_MS?: string;
   /** When set, every route but /health asks for `Authorization: Bearer <token>`. */
   RATCHET_API_TOKEN?: string;
+  /** Egress the deployment opens (egress.ts): host, host:port, *.domain, IP or CIDR, comma-separated; unset opens nothing. */
+  RATCHET_EGRESS_ALLOW?: string;
 }

@@ -1,6 +1,7 @@
 import asyncify from "@jitl/quickjs-wasmfile-release-asyncify/wasm";
 import sync from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { DEFAULT_MAXIMA, Engine, restoreBundle, type TaskBundle } from "../engine/index.ts";
+import { workerEgress } from "./egress.ts";
 import type { Env } from "./env.ts";
 import type { R2Bucket } from "@cloudflare/workers-types";
 
@@ -24,6 +25,7 @@ export function engineFor(env: Env): Engine {
     memoryBudgetBytes: setting(env.SANDBOX_MEMORY_MB, DEFAULT_MEMORY_MB) * MiB,
     // A production isolate has 128 MB for everything: keep one execution's heap well below.
     maxima: { ...DEFAULT_MAXIMA, memoryBytes: 32 * 1024 * 1024 },
+    egress: workerEgress(env),
   });
   return engine;
 }

@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseAllowList } from "../engine/index.ts";
+import { egressNotice, localEgressAllow } from "../ops/egress.ts";
 import type { CliIo } from "../ops/io.ts";
 import { createLocalEngine } from "../ops/local-engine.ts";
 import { startCronTicker } from "./cron-ticker.ts";
@@ -33,7 +35,10 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   const manifest = await readManifest(dir);
   const tasksDir = resolve(options.tasksDir);
   const stateDir = resolve(options.stateDir);
-  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token });
+  const egressAllow = localEgressAllow();
+  // Refused here, with the entry named, rather than by the Worker on its first task run.
+  parseAllowList(egressAllow, "RATCHET_EGRESS_ALLOW");
+  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token, egressAllow });
   const url = server.url.origin;
 
   io.out(`Ratchet: serving the Worker on ${url} with local D1 and R2 in ${stateDir}`);
@@ -47,6 +52,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
       ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token>."
       : "Ratchet: no RATCHET_API_TOKEN: the local API is open to anyone who can reach this port.",
   );
+  io.out(egressNotice());
 
   const engine = createLocalEngine();
   const api = { url, token: options.token };

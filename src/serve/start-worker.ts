@@ -11,6 +11,8 @@ export interface WorkerServerOptions {
   /** D1 and R2 keep their data under this folder. */
   stateDir: string;
   token?: string;
+  /** The Worker's RATCHET_EGRESS_ALLOW: the environment's, or the local loopback default. */
+  egressAllow: string;
 }
 
 export interface WorkerServer {
@@ -44,7 +46,7 @@ export async function startWorker(dir: string, manifest: ServeWorkerManifest, op
           modules,
           compatibilityDate: manifest.compatibilityDate,
           compatibilityFlags: manifest.compatibilityFlags,
-          bindings: { ...manifest.vars, ...(options.token ? { RATCHET_API_TOKEN: options.token } : {}) },
+          bindings: { ...manifest.vars, RATCHET_EGRESS_ALLOW: options.egressAllow, ...(options.token ? { RATCHET_API_TOKEN: options.token } : {}) },
           d1Databases: { [manifest.d1.binding]: manifest.d1.databaseId },
           r2Buckets: { [manifest.r2.binding]: manifest.r2.bucketName },
         },

@@ -4,6 +4,7 @@ import { bundledTasks } from "./bundled-tasks.ts";
 import { notFound, renderError } from "./errors.ts";
 import { requireToken } from "./middleware/auth.ts";
 import { limitBodySize } from "./middleware/body-size.ts";
+import { rememberOwnHost } from "./middleware/own-host.ts";
 import { resource } from "./resource.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { health } from "./routes/health.ts";
@@ -31,6 +32,7 @@ export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.onError(renderError);
   app.notFound(notFound);
+  app.use("*", rememberOwnHost);
   resource(app, "/health", { GET: health });
   // Where Prometheus and the guide look for it; behind the token like the API's own.
   app.use("/metrics", requireToken);

@@ -11,6 +11,7 @@ import type { AddressInfo } from "node:net";
  *   GET  /big?bytes=N   N bytes of text, with a content-length
  *   GET  /stream?bytes=N N bytes of text in 1 KiB chunks, without a content-length
  *   GET  /count         a counter that increases with every request
+ *   ANY  /redirect?to=U[&status=N]  a redirect (302 unless N) to U
  *   GET  /hit?key=K[&status=N][&fail=F]  {key, count}: how many times K was requested, this time included;
  *                       answered with status N (default 200), or 503 for the first F requests of K
  */
@@ -67,6 +68,10 @@ export async function startUpstream(): Promise<{ url: string; close(): Promise<v
         return res.end();
       }
       if (url.pathname === "/count") return json(200, { count: ++counter });
+      if (url.pathname === "/redirect") {
+        res.writeHead(Number(url.searchParams.get("status") ?? 302), { location: url.searchParams.get("to") ?? "/json" });
+        return res.end();
+      }
       if (url.pathname === "/hit") {
         const key = url.searchParams.get("key") ?? "";
         const count = (hits.get(key) ?? 0) + 1;

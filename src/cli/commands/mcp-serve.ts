@@ -9,6 +9,7 @@ import { createRatchetMcpServer, toolsFor } from "../../mcp/server.ts";
 import type { Toolset } from "../../mcp/tool.ts";
 import { parseToolsets, ToolsetError } from "../../mcp/toolsets.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../../ops/config.ts";
+import { addOwnHost, egressNotice } from "../../ops/egress.ts";
 import { UsageError } from "../../ops/errors.ts";
 import { ApiClient, ApiUnreachableError } from "../../ops/api-client.ts";
 import type { CliIo } from "../../ops/io.ts";
@@ -101,6 +102,7 @@ export async function mcpServeCommand(options: McpServeOptions, engine: Engine, 
   if (transport === "stdio") {
     if (mcp.max_connections !== undefined) io.err("ratchet mcp: note: mcp.max_connections does not apply to stdio (one client per process)");
     io.err(`ratchet mcp (stdio): ${about}`);
+    io.err(egressNotice());
     await serveMcpStdio(factory, onError);
     return EXIT.ok;
   }
@@ -112,7 +114,9 @@ export async function mcpServeCommand(options: McpServeOptions, engine: Engine, 
     if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") throw new UsageError(`--host ${host}: not an address of this machine`);
     throw error;
   });
+  addOwnHost(new URL(server.url).host);
   io.err(`ratchet mcp (Streamable HTTP): ${server.url}: ${about}`);
+  io.err(egressNotice());
   const signal = await untilSignal();
   io.err(`ratchet mcp: ${signal}: stopping`);
   await server.close();

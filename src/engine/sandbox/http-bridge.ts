@@ -1,3 +1,4 @@
+import { EgressRefusal, type EgressGuard } from "../egress/guard.ts";
 import type { ExecutionLimits } from "../limits.ts";
 import { isSecretName, REDACTED } from "../secrets.ts";
 import type { RunGuard } from "./guard.ts";
@@ -14,7 +15,13 @@ export interface HttpTraceEntry {
   requestBytes: number;
   responseBytes: number;
   error?: string;
+  /** Where redirects led, hop by hop (the last one answered, or was refused). */
+  redirects?: string[];
 }
+
+/** Redirects followed by hand, each judged by the egress guard, at most this many per fetch. */
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** A full request/response pair, kept only when the caller asks (ratchet run-once --record). */
 export interface HttpExchange {
@@ -110,12 +117,15 @@ export class HttpBridge {
   private readonly limits: ExecutionLimits;
   private readonly guard: RunGuard;
   private readonly recordExchanges: boolean;
+  private readonly egress: EgressGuard | undefined;
 
-  constructor(fetchFn: FetchFunction, limits: ExecutionLimits, guard: RunGuard, recordExchanges: boolean) {
+  /** `egress` judges every request and redirect; none for a test's mocked fetch, which is not network. */
+  constructor(fetchFn: FetchFunction, limits: ExecutionLimits, guard: RunGuard, recordExchanges: boolean, egress: EgressGuard | undefined) {
     this.fetchFn = fetchFn;
     this.limits = limits;
     this.guard = guard;
     this.recordExchanges = recordExchanges;
+    this.egress = egress;
   }
 
   /** Answers a guest request: a fetch, or a wait for a timer (see guest-timers.ts). */
@@ -194,19 +204,47 @@ export class HttpBridge {
         reject(new Error("timed out"));
       }, timeoutMs);
     });
+    const refuse = (refusal: EgressRefusal): GuestAnswer => finish({ error: { type: "NetworkError", message: `${request.method} ${entry.url} ${refusal.message}` } });
+    const headerRefusal = this.egress?.checkHeaders(request.headers);
+    if (headerRefusal) return refuse(headerRefusal);
     try {
-      const send = async () => {
-        const response = await this.fetchFn(
-          new Request(url, {
-            method: request.method,
-            headers: request.headers,
-            body: request.body === null || request.method === "GET" || request.method === "HEAD" ? undefined : request.body,
-            signal,
-          }),
-        );
-        return { response, bytes: await readLimited(response, this.limits.maxResponseBytes) };
+      const send = async (): Promise<{ response: Response; bytes: Uint8Array | undefined; finalUrl: string } | EgressRefusal> => {
+        let current = url;
+        let method = request.method;
+        let headers = request.headers;
+        let body = request.body === null || method === "GET" || method === "HEAD" ? undefined : request.body;
+        for (let hop = 0; ; hop++) {
+          const refusal = await this.egress?.check(current, this.guard.remainingMs());
+          if (refusal) return refusal;
+          const response = await this.fetchFn(new Request(current, { method, headers, body, signal, redirect: "manual" }));
+          const location = response.headers.get("location");
+          if (!this.egress || !REDIRECT_STATUSES.has(response.status) || location === null) {
+            return { response, bytes: await readLimited(response, this.limits.maxResponseBytes), finalUrl: redactUrl(current.href) };
+          }
+          await response.body?.cancel();
+          if (hop === MAX_REDIRECTS) return new EgressRefusal(`failed: more than ${MAX_REDIRECTS} redirects`);
+          let next: URL;
+          try {
+            next = new URL(location, current);
+          } catch {
+            return new EgressRefusal(`failed: redirect to an invalid Location ${JSON.stringify(location)}`);
+          }
+          (entry.redirects ??= []).push(redactUrl(next.href));
+          // As browsers do: 303, and 301/302 after a POST, go on as a GET without the body;
+          // credentials do not follow a redirect to another origin.
+          if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+            if (method !== "HEAD") method = "GET";
+            body = undefined;
+          }
+          if (next.origin !== current.origin) {
+            headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !["authorization", "cookie", "proxy-authorization"].includes(name.toLowerCase())));
+          }
+          current = next;
+        }
       };
-      const { response, bytes } = await Promise.race([send(), timedOut]);
+      const sent = await Promise.race([send(), timedOut]);
+      if (sent instanceof EgressRefusal) return refuse(sent);
+      const { response, bytes, finalUrl } = sent;
       entry.status = response.status;
       if (bytes === undefined) {
         const tripped = this.guard.trip(
@@ -221,7 +259,7 @@ export class HttpBridge {
       const bodyText = new TextDecoder().decode(bytes);
       if (exchange) exchange.response = { status: response.status, statusText: response.statusText, headers: redactHeaders(headers), body: bodyText };
       const isJson = /\bjson\b/i.test(response.headers.get("content-type") ?? "");
-      return finish({ status: response.status, statusText: response.statusText, url: entry.url, headers, bodyText, isJson });
+      return finish({ status: response.status, statusText: response.statusText, url: finalUrl, headers, bodyText, isJson });
     } catch (error) {
       if (signal.aborted) {
         if (this.guard.remainingMs() <= 0) return finish(this.wallLimit());

@@ -1,5 +1,6 @@
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { ExecutionError } from "../errors.ts";
+import type { EgressGuard } from "../egress/guard.ts";
 import type { ExecutionLimits } from "../limits.ts";
 import { ConsoleSink, type LogEntry } from "./console-sink.ts";
 import { RunGuard } from "./guard.ts";
@@ -18,6 +19,8 @@ export interface SandboxRequest {
   contextText: string;
   limits: ExecutionLimits;
   fetch: FetchFunction;
+  /** Judges every request and redirect before it is sent; none when `fetch` is a test's mock. */
+  egress?: EgressGuard;
   recordExchanges?: boolean;
   /** Evaluate main.js and find its entry function, but do not call it (used by validation). */
   entryCheckOnly?: boolean;
@@ -46,7 +49,7 @@ export interface ExecutionState {
 
 export function startExecution(request: SandboxRequest): ExecutionState {
   const guard = new RunGuard(request.limits);
-  return { guard, bridge: new HttpBridge(request.fetch, request.limits, guard, request.recordExchanges ?? false), replay: new Replay() };
+  return { guard, bridge: new HttpBridge(request.fetch, request.limits, guard, request.recordExchanges ?? false, request.egress), replay: new Replay() };
 }
 
 const GUEST_FRAME = new RegExp(`\\(?${CODE_FILENAME.replace(".", "\\.")}:\\d+`);
