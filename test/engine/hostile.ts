@@ -121,6 +121,11 @@ export function hostileSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">)
       });
     });
 
+    it("a native builtin that runs past the CPU budget between interrupt polls ends in CpuLimitError, not a completed run", async () => {
+      const result = await expectLimit(build, "function () { return new Array(1e7).join('x').length; }", "CpuLimitError", { request: { limits: { cpuMs: 20 } } });
+      expect(result.output).toBeUndefined();
+    });
+
     describe("memory: each ends in MemoryLimitError", () => {
       const cases: [string, string][] = [
         ["growing arrays", "function () { var a = []; for (;;) a.push([1, 2, 3, 4, 5, 6, 7, 8]); }"],

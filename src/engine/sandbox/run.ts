@@ -224,6 +224,9 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     return outcome;
   } finally {
     binding.suspendable = false;
+    // A native builtin runs between interrupt polls: a run that went past its CPU or wall-clock
+    // limit after the last poll still ends in that limit instead of completing.
+    if (!guard.tripped) guard.shouldInterrupt();
     if (binding.missedFetch !== undefined && !guard.tripped) outcome.missedFetch = binding.missedFetch;
     outcome.cpuMs = guard.cpuMsUsed();
     if (guard.tripped) outcome.error = guard.tripped;
