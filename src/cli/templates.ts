@@ -26,6 +26,8 @@ export interface Template {
   /** An input the task accepts, for the generated README's run-once command. */
   example: object;
   tests: Record<string, object>;
+  /** metadata.json's network block: the hosts the task may fetch. */
+  network?: { allow: string[] };
 }
 
 const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
@@ -94,6 +96,7 @@ const api: Template = {
   },
   output: looseOutput({ status: 200, data: { items: [1, 2, 3] }, fetchedAt: "2026-01-01T00:00:00.000Z" }),
   example: { url: "https://api.example.com/items" },
+  network: { allow: ["api.example.com"] },
   tests: {
     "test-001.json": {
       name: "Returns the API's data",

@@ -2,8 +2,8 @@
 export { canonicalJson, documentFromFiles, filesFromDocument, hashDocument, parseJsonFile, restoreBundle, TASK_FILES, type TaskBundle, type TaskFiles } from "./bundle.ts";
 export { BUNDLE_FORMAT, bundleDocumentSchema, metadataSchema, scheduleDeclarationSchema, testCaseSchema, type BundleDocument, type ScheduleDeclaration, type TaskMetadata, type TestCase } from "./documents.ts";
 export { Engine, TRIGGERS, type EngineOptions, type EngineStats, type ExecuteRequest, type ExecutionResult, type TaskContext, type Trigger } from "./engine.ts";
-export { AllowListError, parseAllowEntry, parseAllowList, type AllowEntry } from "./egress/allow-list.ts";
-export { EgressGuard, type EgressOptions, type Resolve } from "./egress/guard.ts";
+export { AllowListError, entryMatches, parseAllowEntry, parseAllowList, type AllowEntry } from "./egress/allow-list.ts";
+export { EgressGuard, targetOf, type EgressOptions, type Resolve } from "./egress/guard.ts";
 export { GUEST_ERROR_CLASSES, LIMIT_ERROR_TYPES, type ExecutionError, type PlatformErrorType } from "./errors.ts";
 export { checkSchemaDocument, compileSchema, type SchemaIssue } from "./json-schema.ts";
 export { canonicalMemorySize, checkLimitRequest, DEFAULT_LIMITS, DEFAULT_MAXIMA, MIN_MEMORY_BYTES, parseMemorySize, type ExecutionLimits } from "./limits.ts";

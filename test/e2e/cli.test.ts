@@ -45,6 +45,7 @@ describe("ratchet CLI", () => {
       expect(made.code).toBe(0);
       const metadata = JSON.parse(await readFile(join(work, `gen-${template}`, "metadata.json"), "utf8"));
       expect(metadata).toMatchObject({ version: "1.0.0", label: "Generated", tags: ["a", "b"], timeout: 30000, memory_limit: "64MB" });
+      expect(metadata.network).toEqual(template === "api" ? { allow: ["api.example.com"] } : undefined);
       expect((await ratchet(work, "validate", `gen-${template}`)).code).toBe(0);
       const tested = await ratchet(work, "test", `gen-${template}`);
       expect(tested.code).toBe(0);

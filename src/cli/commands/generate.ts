@@ -93,6 +93,7 @@ export async function generateTaskCommand(name: string, options: GenerateOptions
     timeout,
     memory_limit: memoryLimit,
     ...(retryAttempts === undefined ? {} : { retry_attempts: retryAttempts }),
+    ...(template.network ? { network: template.network } : {}),
   };
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   const files: Record<string, string> = {

@@ -26,7 +26,8 @@ export class EgressRefusal {
 
 const DEFAULT_PORT: Record<string, string> = { "http:": "80", "https:": "443" };
 
-function targetOf(url: URL): Target {
+/** The host, port and IP literal (if any) of a URL, as allow-list entries match them. */
+export function targetOf(url: URL): Target {
   const bare = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
   const hostname = bare.endsWith(".") ? bare.slice(0, -1) : bare;
   return { hostname, port: url.port || DEFAULT_PORT[url.protocol] || "", address: parseIp(hostname) };

@@ -12,10 +12,13 @@ export interface LintReport {
   warnings: number;
 }
 
-/** Lints task code; throws LintParseError (with its position) when it does not parse. Findings are in file order. */
-export function lintCode(code: string, file: string = TASK_FILES.code): LintReport {
+/**
+ * Lints task code; throws LintParseError (with its position) when it does not parse. Findings are
+ * in file order. `networkAllow` is metadata.json's network.allow, when the task declares one.
+ */
+export function lintCode(code: string, file: string = TASK_FILES.code, networkAllow?: readonly string[]): LintReport {
   const program = parseTaskCode(code);
-  const scope = scopeOf(program);
+  const scope = { ...scopeOf(program), ...(networkAllow ? { networkAllow } : {}) };
   const findings = RULES.flatMap((rule) =>
     rule.check(program, scope).map(({ node, message }) => ({ rule: rule.id, severity: rule.severity, ...positionOf(node), message, hint: rule.hint })),
   ).sort((a, b) => a.line - b.line || a.column - b.column);

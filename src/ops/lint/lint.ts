@@ -16,5 +16,16 @@ export async function lintTask(dir: string): Promise<LintReport> {
   const code = await readFile(path, "utf8").catch(() => {
     throw new UsageError(`${path} cannot be read; a task folder holds its code in main.js`);
   });
-  return lintCode(code);
+  return lintCode(code, TASK_FILES.code, await networkAllowOf(dir));
+}
+
+/** metadata.json's network.allow, if the file parses and declares one (validate reports a bad metadata.json). */
+async function networkAllowOf(dir: string): Promise<string[] | undefined> {
+  try {
+    const metadata = JSON.parse(await readFile(join(dir, TASK_FILES.metadata), "utf8")) as { network?: { allow?: unknown } };
+    const allow = metadata.network?.allow;
+    return Array.isArray(allow) ? allow.filter((entry): entry is string => typeof entry === "string") : undefined;
+  } catch {
+    return undefined;
+  }
 }

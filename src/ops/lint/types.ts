@@ -31,4 +31,6 @@ export interface Rule {
 /** What the whole file declares, so a task's own `process` or `fs` variable is not taken for Node's. */
 export interface Scope {
   declared: ReadonlySet<string>;
+  /** metadata.json's network.allow, when the task declares one. */
+  networkAllow?: readonly string[];
 }

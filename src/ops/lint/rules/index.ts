@@ -1,4 +1,5 @@
 import type { Rule } from "../types.ts";
+import { fetchNotAllowed } from "./fetch-not-allowed.ts";
 import { fetchStatus } from "./fetch-status.ts";
 import { fetchThen } from "./fetch-then.ts";
 import { functionWrapper } from "./function-wrapper.ts";
@@ -10,4 +11,4 @@ import { swallowedCatch } from "./swallowed-catch.ts";
 import { throwString } from "./throw-string.ts";
 
 /** The task guide's do's and don'ts for main.js, one rule each. */
-export const RULES: readonly Rule[] = [functionWrapper, noRequire, noImport, noNodeApi, fetchThen, fetchStatus, throwString, swallowedCatch, secretInLog];
+export const RULES: readonly Rule[] = [functionWrapper, noRequire, noImport, noNodeApi, fetchThen, fetchStatus, fetchNotAllowed, throwString, swallowedCatch, secretInLog];
