@@ -1,7 +1,9 @@
 /**
  * RATCHET_HOST_MAP="api.example.com=http://127.0.0.1:8080,httpbin.org=http://127.0.0.1:9000":
  * local runs send a guest's requests for those hosts to the given origins instead (path and
- * query kept), to test a task against a local stand-in of a real API.
+ * query kept), to test a task against a local stand-in of a real API. The egress guard has
+ * judged the URL the task asked for before this runs, so a task's network.allow names real
+ * hosts; the map's target is the operator's own choice and is not judged.
  */
 export class HostMapError extends Error {
   override name = "HostMapError";
