@@ -154,6 +154,11 @@ export function hostileSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">)
         expect(after.memoryBytes).toBe(after.live * 16 * MiB);
       });
 
+      it("a task's own `throw null` (what QuickJS throws when it cannot even make its out-of-memory error) stays the task's error", async () => {
+        const result = await runOn(build, "function () { throw null; }", { metadata: SMALL_HEAP });
+        expect(result.error).toEqual({ type: "Error", message: "null" });
+      });
+
       it("QuickJS's own out-of-memory and stack-overflow errors reach a task that catches them, but nothing past the limits is allocated", async () => {
         const engine = engines[build];
         const result = await runOn(
