@@ -205,7 +205,8 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
   };
   // The Worker and the breakdown worker share one D1 database and one R2 bucket (same ids).
   const memoryMb = poolSize === OVERRIDE_POOL_SIZE ? OVERRIDE_MEMORY_MB : facts.defaultMemoryMb;
-  const storage = { bindings: { SANDBOX_POOL_SIZE: poolSize, SANDBOX_MEMORY_MB: memoryMb }, d1Databases: { DB: "ratchet-db" }, r2Buckets: { BUNDLES: "ratchet-bundles" } };
+  // The upstream is on loopback, which the Worker's egress rules refuse unless the deployment allows it.
+  const storage = { bindings: { SANDBOX_POOL_SIZE: poolSize, SANDBOX_MEMORY_MB: memoryMb, RATCHET_EGRESS_ALLOW: "127.0.0.1" }, d1Databases: { DB: "ratchet-db" }, r2Buckets: { BUNDLES: "ratchet-bundles" } };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
