@@ -40,6 +40,7 @@ describe("ratchet serve", () => {
     expect(server.log()).toContain(`with local D1 and R2 in ${join(work, ".ratchet/state")}`);
     expect(server.log()).toMatch(/applied migrations 0000_init\.sql, /);
     expect(server.log()).toContain("1 tasks deployed: addition");
+    expect(server.log()).toContain("Ratchet: tasks may fetch loopback addresses (127.0.0.0/8, ::1, localhost) and the public internet");
   });
 
   it("serves the task folder over HTTP, and none of the Worker's built-in sample tasks", async () => {
