@@ -67,24 +67,28 @@ export interface Announced {
   done(): void;
 }
 
-/** Call before the task runs; hand the result to recordExecution. */
+/**
+ * Call before the task runs, and done() once its record settles. Fetches may overlap, and one
+ * may still be pending when the run has ended (its wait timed out): the count stays exact.
+ */
 export function announceRecord(): Announced {
   let counted = true;
+  let paused = 0;
   active += 1;
   return {
     async pause(work) {
       if (!counted) return work();
-      active -= 1;
+      if (paused++ === 0) active -= 1;
       try {
         return await work();
       } finally {
-        active += 1;
+        if (--paused === 0 && counted) active += 1;
       }
     },
     done() {
       if (!counted) return;
       counted = false;
-      active -= 1;
+      if (paused === 0) active -= 1;
     },
   };
 }
