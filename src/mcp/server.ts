@@ -49,6 +49,20 @@ function advertisedOnly(schema: ToolDefinition["input"]): StandardSchemaWithJSON
   return { "~standard": { version: 1, vendor: "ratchet", validate: (value: unknown) => ({ value }), jsonSchema: schema["~standard"].jsonSchema } };
 }
 
+/**
+ * Says which arguments a call gave that the tool does not take. The guide's calls carry options no
+ * tool has (auto_backup, apply_suggested_fixes); refusing them would fail the guide's own examples,
+ * and dropping them silently would let an agent believe they took effect.
+ */
+function withIgnoredArguments(result: CallToolResult, tool: ToolDefinition, args: unknown): CallToolResult {
+  if (result.isError || typeof args !== "object" || args === null) return result;
+  const known = Object.keys(tool.input.shape);
+  const ignored = Object.keys(args).filter((name) => !known.includes(name));
+  if (ignored.length === 0) return result;
+  const note = `note: ${tool.name} ignored arguments it does not take: ${ignored.join(", ")}. It takes: ${known.join(", ")}.`;
+  return { ...result, content: [...result.content, { type: "text", text: note }] };
+}
+
 function progressReporter(ctx: ServerContext): ToolContext["progress"] {
   const token = ctx.mcpReq._meta?.progressToken;
   if (token === undefined) return async () => {};
@@ -67,7 +81,8 @@ function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetM
       if (!parsed.success) return argumentErrorResult(tool.name, parsed.error, args);
       const progress = progressReporter(ctx);
       try {
-        return await guard(tool.name, ctx.mcpReq.signal, async (signal) => shapeResult(tool.name, await tool.handler(parsed.data, { workspace: options.workspace, progress, signal })));
+        const result = await guard(tool.name, ctx.mcpReq.signal, async (signal) => shapeResult(tool.name, await tool.handler(parsed.data, { workspace: options.workspace, progress, signal })));
+        return withIgnoredArguments(result, tool, args);
       } catch (error) {
         if (!(error instanceof WorkspaceError)) options.onUnexpectedError?.(tool.name, error);
         return toolErrorResult(tool.name, error);

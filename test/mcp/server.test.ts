@@ -88,6 +88,16 @@ describe("tool results and errors", () => {
     expect(JSON.parse(resultText(result))).toEqual(result.structuredContent);
   });
 
+  it("says which arguments it ignored, as a second text block, so an agent does not believe they took effect", async () => {
+    const fx = await fixture();
+    await fx.mcp.call("ratchet_create_task", ADDER);
+    const result = await fx.mcp.callRaw("ratchet_get_task_info", { task_id_or_path: "adder", auto_backup: true, verify_integrity: "yes" });
+    expect(result.isError).toBeFalsy();
+    expect(result.content).toHaveLength(2);
+    expect((result.content[1] as { text: string }).text).toMatch(/^note: ratchet_get_task_info ignored arguments it does not take: auto_backup, verify_integrity\. It takes: task_id_or_path/);
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(result.structuredContent);
+  });
+
   it("maps a WorkspaceError to isError with its code, message and hint, and lists every problem", async () => {
     const fx = await fixture();
     const missing = await fx.mcp.call("ratchet_get_task_info", { task_id_or_path: "no-such-task" });
