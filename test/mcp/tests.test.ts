@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADDER, openFixture, type Fixture } from "./task-fixture.ts";
@@ -138,6 +138,15 @@ describe("ratchet_generate_test_cases", () => {
 });
 
 describe("ratchet_lint_task_code", () => {
+  it("warns on a literal URL the task's network.allow does not cover", async () => {
+    const dir = join(fx.tasksDir, "adder");
+    const metadata = JSON.parse(await readFile(join(dir, "metadata.json"), "utf8"));
+    await writeFile(join(dir, "metadata.json"), JSON.stringify({ ...metadata, network: { allow: ["api.example.com"] } }));
+    await writeFile(join(dir, "main.js"), '(function(input) {\n  var r = fetch("https://other.example.org/x");\n  if (!r.ok) throw new NetworkError("down");\n  return r.body;\n})');
+    const report = await call("ratchet_lint_task_code", { task_id: "adder" });
+    expect(report.findings).toEqual([expect.objectContaining({ rule: "fetch-not-allowed", severity: "warning", line: 2 })]);
+  });
+
   it("applies ratchet lint's rules to a task's main.js or to code", async () => {
     expect(await call("ratchet_lint_task_code", { task_id: "adder" })).toEqual({ file: "main.js", findings: [], errors: 0, warnings: 0 });
     const report = await call("ratchet_lint_task_code", { code: "(function(input) {\n  return fetch(input.url).then(function(r) { return r.json(); });\n})" });

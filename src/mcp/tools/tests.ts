@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TASK_FILES } from "../../engine/index.ts";
 import { LintParseError } from "../../ops/lint/ast.ts";
-import { lintCode } from "../../ops/lint/code.ts";
+import { lintCode, networkAllowOf } from "../../ops/lint/code.ts";
 import { WorkspaceError } from "../../workspace/workspace.ts";
 import { savedShape, taskIdArg } from "../task-shapes.ts";
 import { findTestFile, newTestFile, saveTestCase } from "../test-cases.ts";
@@ -143,9 +143,10 @@ const lintTaskCode = defineTool({
     if ((task_id === undefined) === (code === undefined)) {
       throw new WorkspaceError("bad_request", task_id === undefined ? "neither task_id nor code was given" : "both task_id and code were given", { hint: "Pass task_id (to lint its main.js) or code, exactly one of them." });
     }
-    const source = code ?? (await workspace.getTask(task_id!)).files[TASK_FILES.code] ?? "";
+    const files = code === undefined ? (await workspace.getTask(task_id!)).files : undefined;
+    const source = code ?? files?.[TASK_FILES.code] ?? "";
     try {
-      const report = lintCode(source);
+      const report = lintCode(source, TASK_FILES.code, networkAllowOf(files?.[TASK_FILES.metadata]));
       return { file: report.file, findings: report.findings.map((f) => ({ rule: f.rule, severity: f.severity, line: f.line, column: f.column, message: f.message, hint: f.hint })), errors: report.errors, warnings: report.warnings };
     } catch (error) {
       if (!(error instanceof LintParseError)) throw error;

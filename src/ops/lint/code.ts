@@ -25,3 +25,15 @@ export function lintCode(code: string, file: string = TASK_FILES.code, networkAl
   const errors = findings.filter((f) => f.severity === "error").length;
   return { file, findings, errors, warnings: findings.length - errors };
 }
+
+/** metadata.json's network.allow, when the text parses and declares one (validate reports a bad metadata.json). */
+export function networkAllowOf(metadataText: string | undefined): string[] | undefined {
+  let metadata: { network?: { allow?: unknown } } | undefined;
+  try {
+    metadata = metadataText === undefined ? undefined : (JSON.parse(metadataText) as typeof metadata);
+  } catch {
+    return undefined;
+  }
+  const allow = metadata?.network?.allow;
+  return Array.isArray(allow) ? allow.filter((entry): entry is string => typeof entry === "string") : undefined;
+}
