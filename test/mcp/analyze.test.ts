@@ -114,7 +114,7 @@ describe("ratchet_analyze_execution_error: limits", () => {
   const cases: { type: string; code: string; setting: RegExp; metadata?: Record<string, unknown>; patched?: string }[] = [
     { type: "CpuLimitError", code: `(function() {\n  var n = 0;\n  while (true) { n++; }\n})`, setting: /cpuMs/ },
     { type: "TimeLimitError", code: `(function() {\n  setTimeout(function() {}, 5000);\n  return {};\n})`, setting: /timeout/, metadata: { timeout: 400 }, patched: '"timeout": 800' },
-    { type: "MemoryLimitError", code: `(function() {\n  var parts = [];\n  while (true) parts.push("x".repeat(100000) + parts.length);\n})`, setting: /memory_limit/, metadata: { memory_limit: "1MB" }, patched: '"memory_limit": "2MB"' },
+    { type: "MemoryLimitError", code: `(function() {\n  var parts = [];\n  while (true) parts.push(new Array(100000).fill(parts.length));\n})`, setting: /memory_limit/, metadata: { memory_limit: "1MB" }, patched: '"memory_limit": "2MB"' },
     { type: "StackLimitError", code: `(function() {\n  function down(n) { return down(n + 1) + 1; }\n  return { n: down(0) };\n})`, setting: /stackBytes/ },
     { type: "FetchLimitError", code: `(function() {\n  for (var i = 0; i < 60; i++) fetch("${upstream}/count");\n  return {};\n})`, setting: /maxFetches/ },
     { type: "OutputLimitError", code: `(function() {\n  return { big: "x".repeat(2 * 1024 * 1024) };\n})`, setting: /maxOutputBytes/ },
