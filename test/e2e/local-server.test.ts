@@ -82,12 +82,11 @@ describe("npm start, then the CLI against it", () => {
     const reply = (await response.json()) as { execution_id: string; output: unknown };
     expect(reply.output).toEqual({ greeting: 'hello Zoë "q"', trigger: "http" });
 
-    let record: Record<string, any> | undefined;
-    for (let attempt = 0; attempt < 50 && !record; attempt++) {
-      const got = await fetch(`${base}/api/v1/executions/${reply.execution_id}`);
-      if (got.ok) record = (await got.json()) as Record<string, any>;
-      else await new Promise((done) => setTimeout(done, 100));
-    }
+    // Read-your-writes through ratchet serve: the id handed out is readable by the very next request, and listed.
+    const [got, list] = await Promise.all([fetch(`${base}/api/v1/executions/${reply.execution_id}`), fetch(`${base}/api/v1/executions?task=greeter&status=completed`)]);
+    expect(got.status).toBe(200);
+    const record = (await got.json()) as Record<string, any>;
+    expect(((await list.json()) as { executions: { id: string }[] }).executions.map((e) => e.id)).toContain(reply.execution_id);
     expect(record).toMatchObject({ task: "greeter", status: "completed", input: { who: 'Zoë "q"' }, output: { greeting: 'hello Zoë "q"' } });
     expect(record!.http[0]).toMatchObject({ method: "GET", status: 200 });
     expect(record!.logs[0]).toMatchObject({ level: "info", message: "upstream said world" });
