@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { parse } from "yaml";
-import { compileSchema, type ExecutionLimits } from "../engine/index.ts";
+import { compileSchema, type ExecutionLimits, type SchemaIssue } from "../engine/index.ts";
 import { UsageError } from "./errors.ts";
 
 /** The guide's optional `ratchet --config config.yaml`. */
@@ -36,8 +36,8 @@ export interface CliConfig {
 
 export const DEFAULT_CONFIG: CliConfig = { limits: {}, validateSchemas: true };
 
-/** Reads and checks a config file; says on stderr what it cannot honour. `otherSections` are read by the command itself (mcp-serve's `mcp:`). */
-export async function loadConfig(path: string, warn: (line: string) => void, otherSections: readonly string[] = []): Promise<CliConfig> {
+/** Reads a YAML config file and checks it against `schema`; a UsageError says what is wrong and where, `explain` may add how to fix it. */
+export async function readConfigFile(path: string, schema: JSONSchema, explain: (issues: SchemaIssue[]) => string = () => ""): Promise<unknown> {
   const text = await readFile(path, "utf8").catch(() => {
     throw new UsageError(`cannot read --config ${path}`);
   });
@@ -47,10 +47,16 @@ export async function loadConfig(path: string, warn: (line: string) => void, oth
   } catch (error) {
     throw new UsageError(`--config ${path} is not valid YAML: ${(error as Error).message}`);
   }
-  const issues = compileSchema(configSchema).check(document);
+  const issues = compileSchema(schema).check(document);
   if (issues.length > 0) {
-    throw new UsageError(`--config ${path}: ${issues.map((i) => `${i.pointer || "(root)"}: ${i.message}`).join("; ")}`);
+    throw new UsageError(`--config ${path}: ${issues.map((i) => `${i.pointer || "(root)"}: ${i.message}`).join("; ")}${explain(issues)}`);
   }
+  return document;
+}
+
+/** Reads and checks a config file; says on stderr what it cannot honour. `otherSections` are read by the command itself (mcp-serve's `mcp:`). */
+export async function loadConfig(path: string, warn: (line: string) => void, otherSections: readonly string[] = []): Promise<CliConfig> {
+  const document = await readConfigFile(path, configSchema);
   const config = document as ConfigFile;
   for (const section of Object.keys(config)) {
     if (section !== "execution" && section !== "http" && !otherSections.includes(section)) warn(`warning: --config section "${section}" is not used by this command`);

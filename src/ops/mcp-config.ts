@@ -1,8 +1,5 @@
-import { readFile } from "node:fs/promises";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
-import { parse } from "yaml";
-import { compileSchema } from "../engine/index.ts";
-import { UsageError } from "./errors.ts";
+import { readConfigFile } from "./config.ts";
 
 /** The guide's `mcp:` section of mcp-config.yaml (`ratchet mcp-serve --config`). */
 const mcpConfigSchema = {
@@ -30,19 +27,8 @@ export type McpConfig = NonNullable<McpConfigFile["mcp"]>;
 
 /** Reads and checks the `mcp:` section; other sections belong to other commands and are left alone. */
 export async function loadMcpConfig(path: string): Promise<McpConfig> {
-  const text = await readFile(path, "utf8").catch(() => {
-    throw new UsageError(`cannot read --config ${path}`);
-  });
-  let document: unknown;
-  try {
-    document = parse(text) ?? {};
-  } catch (error) {
-    throw new UsageError(`--config ${path} is not valid YAML: ${(error as Error).message}`);
-  }
-  const issues = compileSchema(mcpConfigSchema).check(document);
-  if (issues.length > 0) {
-    const authHint = issues.some((i) => i.pointer === "/mcp/auth_type") ? " (auth_type: only none: the local server listens on this machine only; for a token use the Worker's /mcp)" : "";
-    throw new UsageError(`--config ${path}: ${issues.map((i) => `${i.pointer || "(root)"}: ${i.message}`).join("; ")}${authHint}`);
-  }
+  const document = await readConfigFile(path, mcpConfigSchema, (issues) =>
+    issues.some((i) => i.pointer === "/mcp/auth_type") ? " (auth_type: only none: the local server listens on this machine only; for a token use the Worker's /mcp)" : "",
+  );
   return (document as McpConfigFile).mcp ?? {};
 }
