@@ -13,7 +13,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { buildCli } from "../scripts/build/cli.ts";
 import { buildServeWorker } from "../scripts/build/worker.ts";
 import { startServe } from "../test/support/serve-process.ts";
-import { percentile } from "./support.ts";
+import { measureCalls } from "./support.ts";
 
 setTimeout(() => {
   console.error("bench:mcp-worker: gave up after 170 s");
@@ -24,25 +24,7 @@ const RUNS = 200;
 const WARM_UP = 20;
 const ROOT = join(import.meta.dirname, "..");
 const INPUT = { num1: 40, num2: 2 };
-
-interface Figures {
-  median_ms: number;
-  p95_ms: number;
-}
-
-async function measure(label: string, work: () => Promise<unknown>): Promise<Figures> {
-  for (let i = 0; i < WARM_UP; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const figures = { median_ms: Number(percentile(times, 50).toFixed(3)), p95_ms: Number(percentile(times, 95).toFixed(3)) };
-  console.log(`${label.padEnd(44)} median ${figures.median_ms.toFixed(3)} ms   p95 ${figures.p95_ms.toFixed(3)} ms`);
-  return figures;
-}
+const measure = (label: string, work: () => Promise<unknown>) => measureCalls(label, work, { runs: RUNS, warmUp: WARM_UP });
 
 await Promise.all([buildCli(ROOT), buildServeWorker(ROOT)]);
 const work = await mkdtemp(join(os.tmpdir(), "ratchet-bench-mcp-worker-"));

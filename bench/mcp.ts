@@ -17,7 +17,7 @@ import { platformFetch } from "../src/ops/io.ts";
 import { createLocalEngine } from "../src/ops/local-engine.ts";
 import { readTaskFolder } from "../src/ops/task-folder.ts";
 import { LocalWorkspace } from "../src/ops/workspace/local-workspace.ts";
-import { percentile } from "./support.ts";
+import { measureCalls } from "./support.ts";
 
 setTimeout(() => {
   console.error("bench:mcp: gave up after 170 s");
@@ -28,25 +28,7 @@ const RUNS = 300;
 const WARM_UP = 30;
 const ROOT = join(import.meta.dirname, "..");
 const INPUT = { num1: 40, num2: 2 };
-
-interface Figures {
-  median_ms: number;
-  p95_ms: number;
-}
-
-async function measure(label: string, work: () => Promise<unknown>): Promise<Figures> {
-  for (let i = 0; i < WARM_UP; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const figures = { median_ms: Number(percentile(times, 50).toFixed(3)), p95_ms: Number(percentile(times, 95).toFixed(3)) };
-  console.log(`${label.padEnd(48)} median ${figures.median_ms.toFixed(3)} ms   p95 ${figures.p95_ms.toFixed(3)} ms`);
-  return figures;
-}
+const measure = (label: string, work: () => Promise<unknown>) => measureCalls(label, work, { runs: RUNS, warmUp: WARM_UP });
 
 await buildCli(ROOT);
 const work = await mkdtemp(join(os.tmpdir(), "ratchet-bench-mcp-"));

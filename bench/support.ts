@@ -5,6 +5,26 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
+export interface CallFigures {
+  median_ms: number;
+  p95_ms: number;
+}
+
+/** Times `work` one call after another (after a warm-up) and prints its median and p95. */
+export async function measureCalls(label: string, work: () => Promise<unknown>, options: { runs: number; warmUp: number }): Promise<CallFigures> {
+  for (let i = 0; i < options.warmUp; i++) await work();
+  const times: number[] = [];
+  for (let i = 0; i < options.runs; i++) {
+    const started = performance.now();
+    await work();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const figures = { median_ms: Number(percentile(times, 50).toFixed(3)), p95_ms: Number(percentile(times, 95).toFixed(3)) };
+  console.log(`${label.padEnd(44)} median ${figures.median_ms.toFixed(3)} ms   p95 ${figures.p95_ms.toFixed(3)} ms`);
+  return figures;
+}
+
 export interface Upstream {
   url: string;
   stop(): Promise<void>;
