@@ -4,18 +4,10 @@ import { compileSchema, REDACTED, type Problem } from "../../engine/index.ts";
 import { WorkspaceError, type Workspace } from "../../workspace/workspace.ts";
 import { defineTool, type ToolDefinition } from "../tool.ts";
 import { boundedValue, runResult, runResultShape } from "./execution-shapes.ts";
+import { problemShape } from "../task-shapes.ts";
 
 const taskRef = z.string().min(1).describe("A task folder path, a task name under the tasks folder, or (on the Worker) a deployed task's name");
 
-const problemShape = z.object({
-  severity: z.enum(["error", "warning"]),
-  file: z.string(),
-  pointer: z.string().optional(),
-  line: z.number().optional(),
-  column: z.number().optional(),
-  message: z.string(),
-  hint: z.string().optional(),
-});
 const issueShape = z.object({ pointer: z.string().describe('JSON Pointer into the value ("" is the root)'), message: z.string(), keyword: z.string() });
 
 const executeTask = defineTool({
