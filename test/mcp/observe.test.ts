@@ -61,6 +61,14 @@ describe("reading one execution", () => {
     expect(rest.requests.map((r: any) => r.url)).toEqual([`${upstream}/text`]);
   });
 
+  it("ratchet_get_execution_trace: where a redirect led, hop by hop", async () => {
+    await fx.task("hops", `(function(input) { return { status: fetch(input.url).status }; })`);
+    const { execution_id, output } = await run("hops", { url: `${upstream}/redirect?to=${encodeURIComponent(`${upstream}/json`)}` });
+    expect(output).toEqual({ status: 200 });
+    const trace = await call("ratchet_get_execution_trace", { execution_id });
+    expect(trace.requests[0]).toMatchObject({ status: 200, redirects: [`${upstream}/json`] });
+  });
+
   it("ratchet_get_execution_profile: phases, CPU, each fetch's share, and what the engine does not measure", async () => {
     await fx.task("chatty", CHATTY);
     const { execution_id } = await run("chatty");

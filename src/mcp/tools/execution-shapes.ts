@@ -21,6 +21,7 @@ export const traceShape = z.object({
   request_bytes: z.number(),
   response_bytes: z.number(),
   error: z.string().optional(),
+  redirects: z.array(z.string()).optional().describe("Where redirects led, hop by hop (each judged by the egress rules); the last answered or was refused"),
 });
 
 export const timingsShape = z.record(z.string(), z.number()).describe("ms: inputValidationMs, sandboxMs, outputValidationMs, cpuMs, ...");
@@ -45,6 +46,7 @@ export function traceEntry(entry: HttpTraceEntry): z.infer<typeof traceShape> {
     request_bytes: entry.requestBytes,
     response_bytes: entry.responseBytes,
     ...(entry.error !== undefined ? { error: entry.error } : {}),
+    ...(entry.redirects !== undefined ? { redirects: entry.redirects } : {}),
   };
 }
 
