@@ -13,6 +13,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { callTool as call, playDevelopmentLoop } from "../support/mcp-workflow.ts";
 import { runProcess } from "../support/process.ts";
 import { startServe, type ServeProcess } from "../support/serve-process.ts";
 import { resultText } from "./harness.ts";
@@ -38,79 +39,9 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Calls a tool: its structured result, or throws with the isError text. */
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  if (result.isError) throw new Error(`${name} answered an error: ${resultText(result)}`);
-  return result.structuredContent;
-}
-
-const GOOD = `(function(input) {
-  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
-  if (!response.ok) throw new NetworkError("upstream answered " + response.status);
-  console.log("fetched", response.status);
-  return { greeting: "hello " + response.body.query.name, status: response.status };
-})
-`;
-// Line 4 reads a property of something the upstream does not send.
-const BROKEN = `(function(input) {
-  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
-  console.log("fetched", response.status);
-  const who = response.body.person.name;
-  return { greeting: "hello " + who, status: response.status };
-})
-`;
-
 /** The guide's agent workflow, from an empty tasks folder to a deployed, scheduled task. */
 async function playWorkflow(client: Client, task: string): Promise<{ firstRun: string }> {
-  const tools = (await client.listTools()).tools.map((tool) => tool.name);
-  expect(tools).toEqual(expect.arrayContaining(["ratchet_create_task", "ratchet_execute_task", "ratchet_analyze_execution_error", "ratchet_deploy_task", "ratchet_schedule_task"]));
-
-  await call(client, "ratchet_create_task", {
-    name: task,
-    description: "Greets a name through the upstream",
-    code: GOOD,
-    input_schema: { type: "object", required: ["base", "name"], properties: { base: { type: "string" }, name: { type: "string", minLength: 1 } } },
-    output_schema: { type: "object", required: ["greeting"], properties: { greeting: { type: "string" }, status: { type: "number" } } },
-  });
-
-  const invalid = await call(client, "ratchet_validate_task_input", { task_id_or_path: task, input: { base: upstream, name: "" } });
-  expect(invalid.valid).toBe(false);
-  expect(invalid.issues.map((issue: { pointer: string }) => issue.pointer)).toEqual(["/name"]);
-  expect((await call(client, "ratchet_validate_task_input", { task_id_or_path: task, input: { base: upstream, name: "ada" } })).valid).toBe(true);
-
-  const run = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" }, trace: true });
-  expect(run).toMatchObject({ status: "completed", output: { greeting: "hello ada", status: 200 } });
-  const [status, logs, trace] = await Promise.all([
-    call(client, "ratchet_get_execution_status", { execution_id: run.execution_id }),
-    call(client, "ratchet_get_execution_logs", { execution_id: run.execution_id }),
-    call(client, "ratchet_get_execution_trace", { execution_id: run.execution_id }),
-  ]);
-  expect(status).toMatchObject({ execution_id: run.execution_id, task, status: "completed", trigger: "mcp" });
-  expect(logs.logs.map((line: { message: string }) => line.message)).toContain("fetched 200");
-  expect(trace.requests).toHaveLength(1);
-  expect(trace.requests[0]).toMatchObject({ method: "GET", url: `${upstream}/json?name=ada`, status: 200 });
-
-  await call(client, "ratchet_update_task_code", { task_id: task, code: BROKEN });
-  const failed = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" } });
-  expect(failed.status).toBe("failed");
-  const analysis = await call(client, "ratchet_analyze_execution_error", { execution_id: failed.execution_id, include_suggestions: true });
-  expect(analysis.location).toMatchObject({ file: "main.js", line: 4 });
-  expect(analysis.location.context.find((line: { failing: boolean }) => line.failing).text).toContain("response.body.person.name");
-  expect(analysis.fixes.length).toBeGreaterThan(0);
-
-  const replay = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id, input: { base: upstream, name: "bob" } });
-  expect(replay).toMatchObject({ replay_of: failed.execution_id, input_changed: true, status: "failed" });
-
-  await call(client, "ratchet_update_task_code", { task_id: task, code: GOOD });
-  const fixed = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id });
-  expect(fixed).toMatchObject({ status: "completed", output: { greeting: "hello ada" } });
-
-  await call(client, "ratchet_create_test_case", { task_id: task, test_case: { name: "ada", input: { base: upstream, name: "ada" }, expected_output: { greeting: "hello ada", status: 200 } } });
-  const tests = await call(client, "ratchet_test_task", { task_id: task });
-  expect(tests).toMatchObject({ passed: 1, failed: 0, total: 1 });
-  const lint = await call(client, "ratchet_lint_task_code", { task_id: task });
-  expect(lint.errors).toBe(0);
+  const { run } = await playDevelopmentLoop(client, task, upstream);
 
   const deployed = await call(client, "ratchet_deploy_task", { task_id_or_path: task });
   expect(deployed).toMatchObject({ name: task, status: "created", target: ratchetUrl });

@@ -8,6 +8,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { describe, expect, inject, it } from "vitest";
 import { createApp } from "../../src/worker/app.ts";
+import { BROKEN, callTool as call, GOOD, INPUT_SCHEMA, OUTPUT_SCHEMA, playDevelopmentLoop, toolText as text } from "../support/mcp-workflow.ts";
 import { bundle, call as api, deploy, uniqueName } from "./support.ts";
 
 const MCP = "http://ratchet.test/mcp";
@@ -16,21 +17,12 @@ const upstream = inject("upstreamUrl");
 type Fetch = (request: Request) => Promise<Response>;
 const worker: Fetch = (request) => SELF.fetch(request as never) as unknown as Promise<Response>;
 
-const text = (result: CallToolResult) => result.content.map((block) => (block.type === "text" ? block.text : `[${block.type}]`)).join("\n");
-
 /** A Client connected to /mcp (with these query options), its requests going to `fetch` (the Worker itself by default). */
 async function connect(query = "", fetch: Fetch = worker, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: "ratchet-worker-test", version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(new URL(`${MCP}${query}`), { fetch: (url, init) => fetch(new Request(url, init)), requestInit: { headers } });
   await client.connect(transport);
   return client;
-}
-
-/** Calls a tool: its structured result, or throws with the isError text. */
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  if (result.isError) throw new Error(`${name} answered an error: ${text(result)}`);
-  return result.structuredContent;
 }
 
 /** Calls a tool expecting an isError answer; its text. */
@@ -42,73 +34,17 @@ async function refused(client: Client, name: string, args: Record<string, unknow
 
 const toolNames = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name);
 
-const GOOD = `(function(input) {
-  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
-  if (!response.ok) throw new NetworkError("upstream answered " + response.status);
-  console.log("fetched", response.status);
-  return { greeting: "hello " + response.body.query.name, status: response.status };
-})
-`;
-// Line 4 reads a property of something the upstream does not send.
-const BROKEN = `(function(input) {
-  const response = fetch(input.base + "/json?name=" + encodeURIComponent(input.name));
-  console.log("fetched", response.status);
-  const who = response.body.person.name;
-  return { greeting: "hello " + who, status: response.status };
-})
-`;
-const INPUT_SCHEMA = { type: "object", required: ["base", "name"], properties: { base: { type: "string" }, name: { type: "string", minLength: 1 } } };
-const OUTPUT_SCHEMA = { type: "object", required: ["greeting"], properties: { greeting: { type: "string" }, status: { type: "number" } } };
-
 describe("/mcp on the Worker", () => {
   it("plays the guide's agent workflow on deployed tasks", async () => {
     const client = await connect();
     const task = uniqueName("greeter");
-    expect(await toolNames(client)).toEqual(expect.arrayContaining(["ratchet_create_task", "ratchet_execute_task", "ratchet_analyze_execution_error", "ratchet_deploy_task", "ratchet_schedule_task"]));
-
-    const created = await call(client, "ratchet_create_task", { name: task, description: "Greets a name through the upstream", code: GOOD, input_schema: INPUT_SCHEMA, output_schema: OUTPUT_SCHEMA });
+    const { created, run, broken } = await playDevelopmentLoop(client, task, upstream);
     expect(created.task).toMatchObject({ name: task, version: "1.0.0", location: "deployed" });
-    // Created on the platform: the HTTP API sees it at once.
-    expect((await api("GET", `/tasks/${task}`)).body.current_version.version).toBe("1.0.0");
-
-    const invalid = await call(client, "ratchet_validate_task_input", { task_id_or_path: task, input: { base: upstream, name: "" } });
-    expect(invalid.valid).toBe(false);
-    expect(invalid.issues.map((issue: { pointer: string }) => issue.pointer)).toEqual(["/name"]);
-
-    const run = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" }, trace: true });
-    expect(run).toMatchObject({ status: "completed", output: { greeting: "hello ada", status: 200 } });
-    const [status, logs, trace] = await Promise.all([
-      call(client, "ratchet_get_execution_status", { execution_id: run.execution_id }),
-      call(client, "ratchet_get_execution_logs", { execution_id: run.execution_id }),
-      call(client, "ratchet_get_execution_trace", { execution_id: run.execution_id }),
-    ]);
-    expect(status).toMatchObject({ execution_id: run.execution_id, task, status: "completed", trigger: "mcp" });
-    expect(logs.logs.map((line: { message: string }) => line.message)).toContain("fetched 200");
-    expect(trace.requests).toHaveLength(1);
-    expect(trace.requests[0]).toMatchObject({ method: "GET", url: `${upstream}/json?name=ada`, status: 200 });
-    // The same record the API serves.
+    // On the platform: the HTTP API serves the same task and the same record.
+    expect((await api("GET", `/tasks/${task}/versions`)).body.versions.map((v: { version: string }) => v.version)).toContain("1.0.0");
     expect((await api("GET", `/executions/${run.execution_id}`)).body).toMatchObject({ task, trigger: "mcp", status: "completed" });
-
     // Saved without a version bump: deployed as 1.0.0's development version, not refused as a 409.
-    const broken = await call(client, "ratchet_update_task_code", { task_id: task, code: BROKEN });
     expect(broken.task.version).toMatch(/^1\.0\.0\+dev\.[0-9a-f]{12}$/);
-    const failed = await call(client, "ratchet_execute_task", { task_id_or_path: task, input: { base: upstream, name: "ada" } });
-    expect(failed.status).toBe("failed");
-    const analysis = await call(client, "ratchet_analyze_execution_error", { execution_id: failed.execution_id, include_suggestions: true });
-    expect(analysis.location).toMatchObject({ file: "main.js", line: 4 });
-    expect(analysis.location.context.find((line: { failing: boolean }) => line.failing).text).toContain("response.body.person.name");
-    expect(analysis.fixes.length).toBeGreaterThan(0);
-
-    const replay = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id, input: { base: upstream, name: "bob" } });
-    expect(replay).toMatchObject({ replay_of: failed.execution_id, input_changed: true, status: "failed" });
-
-    await call(client, "ratchet_update_task_code", { task_id: task, code: GOOD });
-    const fixed = await call(client, "ratchet_replay_execution", { execution_id: failed.execution_id });
-    expect(fixed).toMatchObject({ status: "completed", output: { greeting: "hello ada" } });
-
-    await call(client, "ratchet_create_test_case", { task_id: task, test_case: { name: "ada", input: { base: upstream, name: "ada" }, expected_output: { greeting: "hello ada", status: 200 } } });
-    expect(await call(client, "ratchet_test_task", { task_id: task })).toMatchObject({ passed: 1, failed: 0, total: 1 });
-    expect((await call(client, "ratchet_lint_task_code", { task_id: task })).errors).toBe(0);
 
     const current = (await api("GET", `/tasks/${task}`)).body.current_version;
     expect(await call(client, "ratchet_deploy_task", { task_id_or_path: task })).toEqual({ name: task, version: current.version, hash: current.hash, status: "unchanged", target: "this platform" });
