@@ -169,3 +169,41 @@ export const executionStats = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.taskName, t.status, t.le] })],
 );
+
+/**
+ * An API token. Only the SHA-256 of the token is kept (hex); the token itself is shown once, when
+ * it is created. `scopes` are of admin, deploy, execute, read; `tasks`, when set, limits the token
+ * to those task names. A revoked token stays listed with `revokedAt` so its use can be explained.
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull(),
+    tasks: text("tasks", { mode: "json" }).$type<string[]>(),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash)],
+);
+
+/**
+ * A task's secret: its value encrypted with AES-GCM under the Worker secret RATCHET_SECRETS_KEY,
+ * with a fresh 12-byte IV per write (both base64). The value never leaves the platform but as
+ * `context.secrets.NAME` inside the task's own run.
+ */
+export const taskSecrets = sqliteTable(
+  "task_secrets",
+  {
+    taskName: text("task_name").notNull(),
+    name: text("name").notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    iv: text("iv").notNull(),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskName, t.name] })],
+);
