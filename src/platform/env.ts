@@ -1,4 +1,5 @@
 import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
+import type { RateLimiter } from "./rate-limit/limiter.ts";
 
 /** The Worker's bindings (wrangler.toml) and secrets (.dev.vars locally, `wrangler secret put` when deployed). */
 export interface Env {
@@ -9,8 +10,19 @@ export interface Env {
   SANDBOX_MEMORY_MB?: string;
   /** How long (ms) an isolate reuses a task's version lookup; changes made through the isolate are seen at once. */
   VERSION_CACHE_TTL_MS?: string;
-  /** When set, every route but /health asks for `Authorization: Bearer <token>`. */
+  /** The bootstrap admin token; when set, every route but /health asks for `Authorization: Bearer <token>` (it or a token from D1). */
   RATCHET_API_TOKEN?: string;
+  /**
+   * "open": with no RATCHET_API_TOKEN, requests without a token act as the local admin (local
+   * development: `ratchet serve`, `npm start`, tests). Anything else, unset included, with no
+   * RATCHET_API_TOKEN: every route but /health answers 401. wrangler.toml leaves it unset.
+   */
+  RATCHET_ACCESS?: string;
   /** Egress the deployment opens (egress.ts): host, host:port, *.domain, IP or CIDR, comma-separated; unset opens nothing. */
   RATCHET_EGRESS_ALLOW?: string;
+  /** Rate limits on execution routes and /mcp (rate-limit/rules.ts): Rate Limiting bindings, and their sizes as "limit/period". */
+  CLIENT_RATE_LIMITER?: RateLimiter;
+  TOKEN_RATE_LIMITER?: RateLimiter;
+  CLIENT_RATE_LIMIT?: string;
+  TOKEN_RATE_LIMIT?: string;
 }

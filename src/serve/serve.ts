@@ -49,8 +49,8 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   io.out(`  MCP       ${url}/mcp (Streamable HTTP; ?toolsets=...&read_only=1)`);
   io.out(
     options.token
-      ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token>."
-      : "Ratchet: no RATCHET_API_TOKEN: the local API is open to anyone who can reach this port.",
+      ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token> (it, or a token from `ratchet token create`)."
+      : "Ratchet: no RATCHET_API_TOKEN: access is open (RATCHET_ACCESS=open), anyone who can reach this port can deploy and run code; set RATCHET_API_TOKEN or pass --token to close it. A deployed Worker without a token refuses every request.",
   );
   io.out(egressNotice());
 

@@ -46,7 +46,12 @@ export async function startWorker(dir: string, manifest: ServeWorkerManifest, op
           modules,
           compatibilityDate: manifest.compatibilityDate,
           compatibilityFlags: manifest.compatibilityFlags,
-          bindings: { ...manifest.vars, RATCHET_EGRESS_ALLOW: options.egressAllow, ...(options.token ? { RATCHET_API_TOKEN: options.token } : {}) },
+          bindings: {
+            ...manifest.vars,
+            RATCHET_EGRESS_ALLOW: options.egressAllow,
+            // Local serving is open when no token is given (serve.ts says so on start); a deployed Worker without one is closed.
+            ...(options.token ? { RATCHET_API_TOKEN: options.token } : { RATCHET_ACCESS: "open" }),
+          },
           d1Databases: { [manifest.d1.binding]: manifest.d1.databaseId },
           r2Buckets: { [manifest.r2.binding]: manifest.r2.bucketName },
         },

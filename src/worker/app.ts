@@ -2,8 +2,9 @@ import { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { bundledTasks } from "./bundled-tasks.ts";
 import { notFound, renderError } from "./errors.ts";
-import { requireToken } from "./middleware/auth.ts";
+import { authenticate } from "./middleware/auth.ts";
 import { limitBodySize } from "./middleware/body-size.ts";
+import { limitRate } from "./middleware/rate-limit.ts";
 import { rememberOwnHost } from "./middleware/own-host.ts";
 import { resource } from "./resource.ts";
 import { executionRoutes } from "./routes/executions.ts";
@@ -12,6 +13,7 @@ import { mcpRoutes } from "./routes/mcp.ts";
 import { metrics } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/run.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { secretRoutes } from "./routes/secrets.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { validateRoutes } from "./routes/validate.ts";
 
@@ -21,13 +23,16 @@ export function createApp(): Hono<AppEnv> {
   api.onError(renderError);
   api.notFound(notFound);
   resource(api, "/health", { GET: health });
-  api.use("*", requireToken, limitBodySize, bundledTasks);
+  api.use("*", authenticate, limitBodySize, bundledTasks);
+  // Every route that runs a task; /mcp has the same limits (routes/mcp.ts).
+  api.on("POST", ["/run/:name", "/tasks/:name/execute", "/tasks/:name/test", "/schedules/:id/trigger"], limitRate);
   resource(api, "/metrics", { GET: metrics });
   taskRoutes(api);
   runRoutes(api);
   executionRoutes(api);
   validateRoutes(api);
   scheduleRoutes(api);
+  secretRoutes(api);
 
   const app = new Hono<AppEnv>();
   app.onError(renderError);
@@ -35,7 +40,7 @@ export function createApp(): Hono<AppEnv> {
   app.use("*", rememberOwnHost);
   resource(app, "/health", { GET: health });
   // Where Prometheus and the guide look for it; behind the token like the API's own.
-  app.use("/metrics", requireToken);
+  app.use("/metrics", authenticate);
   resource(app, "/metrics", { GET: metrics });
   mcpRoutes(app);
   app.route("/api/v1", api);

@@ -1,16 +1,26 @@
-import type { MiddlewareHandler } from "hono";
-import { timingSafeEqual } from "hono/utils/buffer";
+import type { Context, MiddlewareHandler } from "hono";
+import { AccessError } from "../../platform/access/access-error.ts";
+import type { Principal } from "../../platform/access/principal.ts";
+import { authenticate as identify } from "../../platform/access/tokens.ts";
 import type { AppEnv } from "../app-env.ts";
 import { errorEnvelope } from "../errors.ts";
 
-/** When RATCHET_API_TOKEN is set, requests must carry `Authorization: Bearer <token>`. */
-export const requireToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = c.env.RATCHET_API_TOKEN;
-  if (!token) return next();
-  const header = c.req.header("Authorization") ?? "";
-  const given = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-  if (given !== undefined && (await timingSafeEqual(given, token))) return next();
-  c.header("WWW-Authenticate", 'Bearer realm="ratchet"');
-  const message = given === undefined ? "This API needs Authorization: Bearer <token>" : "The bearer token is not valid";
-  return c.json(errorEnvelope("unauthorized", message), 401);
+/** The request's principal, established once per request; a 401 response when there is none. */
+export async function principalFor(c: Context<AppEnv>): Promise<Principal | Response> {
+  const known = c.get("principal");
+  if (known) return known;
+  const who = await identify(c.env, c.req.header("Authorization"));
+  if (who instanceof AccessError) {
+    c.header("WWW-Authenticate", 'Bearer realm="ratchet"');
+    return c.json(errorEnvelope(who.code, who.message, { reason: who.reason }), 401);
+  }
+  c.set("principal", who);
+  return who;
+}
+
+/** Sets `c.get("principal")` for the routes after it, or answers 401 (missing, unknown or revoked token, or no access control configured). */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const who = await principalFor(c);
+  if (who instanceof Response) return who;
+  await next();
 };

@@ -8,7 +8,8 @@ import { deployedTasksOnPlatform } from "../../platform/workspace/deployed-tasks
 import { PlatformWorkspace } from "../../platform/workspace/platform-workspace.ts";
 import type { AppEnv } from "../app-env.ts";
 import { bundledTasks } from "../bundled-tasks.ts";
-import { requireToken } from "../middleware/auth.ts";
+import { authenticate } from "../middleware/auth.ts";
+import { limitRate } from "../middleware/rate-limit.ts";
 
 export const MCP_PATH = "/mcp";
 
@@ -39,7 +40,7 @@ function optionsOf(c: Context<AppEnv>): McpOptions | string {
  * bindings and nothing of another client's.
  */
 export function mcpRoutes(app: Hono<AppEnv>): void {
-  app.use(MCP_PATH, requireToken, bundledTasks);
+  app.use(MCP_PATH, authenticate, limitRate, bundledTasks);
   app.all(MCP_PATH, async (c) => {
     const options = optionsOf(c);
     if (typeof options === "string") return c.json({ jsonrpc: "2.0", error: { code: -32602, message: options }, id: null }, 400);
