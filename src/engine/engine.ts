@@ -6,6 +6,7 @@ import type { ExecutionError } from "./errors.ts";
 import { compileSchema, type SchemaIssue } from "./json-schema.ts";
 import { DEFAULT_LIMITS, DEFAULT_MAXIMA, resolveLimits, type ExecutionLimits } from "./limits.ts";
 import type { Problem } from "./problems.ts";
+import { redactSecretValues, type SecretValues } from "./secrets.ts";
 import type { LogEntry } from "./sandbox/console-sink.ts";
 import type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http-bridge.ts";
 import { PoolBusyError, SandboxPool, type PoolStats } from "./sandbox/pool.ts";
@@ -34,9 +35,14 @@ export interface ExecuteRequest {
   recordExchanges?: boolean;
   /** Check input and output against the task's schemas (default true; the guide's `validate_schemas`). */
   validateSchemas?: boolean;
+  /**
+   * The task's own secrets: the guest reads them as the frozen `context.secrets`, and every
+   * value is redacted from the result (logs, HTTP trace, error, output) before it is returned.
+   */
+  secrets?: SecretValues;
 }
 
-/** What the guest sees as `context`. */
+/** What the guest sees as `context`, besides its frozen `secrets` (never part of a result). */
 export interface TaskContext {
   executionId: string;
   taskId: string;
@@ -233,7 +239,7 @@ export class Engine {
       if (error) result.error = error;
       else result.status = "completed";
       result.durationMs = elapsed(started);
-      return result;
+      return redactSecretValues(result, request.secrets);
     };
 
     const validate = request.validateSchemas ?? true;
@@ -250,7 +256,7 @@ export class Engine {
       outcome = await this.runSandboxed({
         code: bundle.code,
         inputText: JSON.stringify(request.input),
-        contextText: JSON.stringify(context),
+        contextText: JSON.stringify({ ...context, secrets: request.secrets ?? {} }),
         limits,
         fetch: request.fetch,
         egress: request.mockedFetch ? undefined : new EgressGuard(this.egress, this.taskAllow(bundle)),

@@ -15,6 +15,6 @@ export type { FetchFunction, HttpExchange, HttpTraceEntry } from "./sandbox/http
 export type { PoolStats } from "./sandbox/pool.ts";
 export type { CheckResult, FileReport } from "./validate.ts";
 export { runTests, type RunTestsOptions, type TestOutcome, type TestReport } from "./test-runner.ts";
-export { isSecretName, REDACTED, redactSecrets } from "./secrets.ts";
+export { isSecretName, MAX_SECRET_BYTES, REDACTED, redactedMarker, redactSecrets, redactSecretValues, SECRET_NAME, SECRET_NAME_RULE, secretProblem, type SecretValues } from "./secrets.ts";
 export { isTaskName, TASK_NAME, TASK_NAME_RULE } from "./task-name.ts";
 export { utf8Exceeds } from "./utf8.ts";

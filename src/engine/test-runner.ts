@@ -28,6 +28,8 @@ export interface RunTestsOptions {
   trigger?: Trigger;
   limits?: ExecuteRequest["limits"];
   validateSchemas?: boolean;
+  /** The task's secrets, given to every test's run as to any other (see ExecuteRequest). */
+  secrets?: ExecuteRequest["secrets"];
 }
 
 function judge(test: TestCase, result: ExecutionResult, unmatched: string[]): Pick<TestOutcome, "passed" | "failure" | "diff"> {
@@ -74,6 +76,7 @@ export async function runTests(engine: Engine, bundle: TaskBundle, options: RunT
       mockedFetch: mock !== undefined,
       limits: options.limits,
       validateSchemas: options.validateSchemas,
+      secrets: options.secrets,
     });
     tests.push({ file, name: test.name ?? file, ...judge(test, result, mock?.unmatched ?? []), result });
   }

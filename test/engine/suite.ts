@@ -49,7 +49,7 @@ export function engineSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">) 
       expect(result.status).toBe("completed");
       expect(result.output).toEqual({
         sum: 5,
-        context: { executionId: "exec-1", taskId: "6f1c1a52-3c1e-4a57-9a43-2d6d0d3c1c01", taskVersion: "1.2.3", attempt: 2, trigger: "test" },
+        context: { executionId: "exec-1", taskId: "6f1c1a52-3c1e-4a57-9a43-2d6d0d3c1c01", taskVersion: "1.2.3", attempt: 2, trigger: "test", secrets: {} },
       });
     });
 

@@ -162,7 +162,9 @@ export const PRELUDE_SOURCE = `
       error.name = "EntryPointError";
       throw error;
     }
-    var result = entry(JSON.parse(inputText), Object.freeze(JSON.parse(contextText)));
+    var context = JSON.parse(contextText);
+    Object.freeze(context.secrets);
+    var result = entry(JSON.parse(inputText), Object.freeze(context));
     if (result !== null && typeof result === "object" && typeof result.then === "function") {
       return Promise.resolve(result).then(serialise);
     }
