@@ -1,6 +1,6 @@
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { scheduleDeclarationSchema } from "../engine/index.ts";
-import { createSchedule, ScheduleRejected } from "../schedules/service.ts";
+import { changeSchedule, createSchedule, ScheduleRejected } from "../schedules/service.ts";
 import type { ScheduleRow } from "../store/schedules.ts";
 import { findTask, openDb } from "../store/tasks.ts";
 import { checkBody } from "./check-body.ts";
@@ -13,6 +13,9 @@ const createSchema = {
   properties: { ...scheduleDeclarationSchema.properties, task: { type: "string", minLength: 1 } },
 } as const satisfies JSONSchema;
 type ScheduleCreate = FromSchema<typeof createSchema>;
+
+const changeSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const satisfies JSONSchema;
+type ScheduleChange = FromSchema<typeof changeSchema>;
 
 /** Runs a schedule change, turning a rejection into 400 naming the field. */
 export async function accepted<T>(work: () => Promise<T>): Promise<T> {
@@ -37,4 +40,16 @@ export async function createScheduleFromRequest(env: Env, request: unknown): Pro
   if (!found) throw new ApiError(400, "invalid_task", `No task named ${body.task}; deploy it first`, { field: "task" });
   const { task: _task, ...declaration } = body;
   return accepted(() => createSchedule(db, found.version, declaration, { source: "api" }));
+}
+
+/**
+ * A change to a schedule from a request document (PATCH /schedules/{id}, GraphQL's updateSchedule):
+ * checked, then applied against the task's current version, which must still exist.
+ */
+export async function changeScheduleFromRequest(env: Env, current: ScheduleRow, request: unknown): Promise<ScheduleRow> {
+  const change = checkBody<ScheduleChange>(changeSchema, request, "The schedule change");
+  const db = openDb(env.DB);
+  const found = await findTask(db, current.taskName);
+  if (!found) throw new ApiError(409, "task_missing", `Task ${current.taskName} no longer exists; deploy it again or delete this schedule`);
+  return accepted(() => changeSchedule(db, current, found.version, change));
 }

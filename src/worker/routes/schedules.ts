@@ -1,69 +1,77 @@
 import type { Context, Hono } from "hono";
-import type { FromSchema, JSONSchema } from "json-schema-to-ts";
-import { scheduleDeclarationSchema } from "../../engine/index.ts";
-import { changeSchedule } from "../../schedules/service.ts";
+import { canTouchTask } from "../../platform/access/principal.ts";
 import { deleteSchedule, getSchedule, listRuns, listSchedules, type ScheduleRow } from "../../store/schedules.ts";
-import { findTask, openDb } from "../../store/tasks.ts";
+import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { executionReply } from "../execution-reply.ts";
 import { invokeTask } from "../../platform/execute-and-record.ts";
-import { accepted, createScheduleFromRequest } from "../../platform/schedules.ts";
+import { changeScheduleFromRequest, createScheduleFromRequest } from "../../platform/schedules.ts";
 import { scheduleView } from "../../platform/views.ts";
-import { checkBody, limitParam, readJson } from "../request.ts";
+import { limitParam, readJson } from "../request.ts";
+import { requireScope, requireTask } from "../middleware/scope.ts";
 import { resource } from "../resource.ts";
 
-const patchSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const satisfies JSONSchema;
-type ScheduleChange = FromSchema<typeof patchSchema>;
-
+/** The schedule of the route's :id; another task's reads as absent to a task-limited token (a 403 would confirm it exists). */
 async function requireSchedule(c: Context<AppEnv>): Promise<ScheduleRow> {
   const id = c.req.param("id") ?? "";
   const row = await getSchedule(openDb(c.env.DB), id);
-  if (!row) throw new ApiError(404, "not_found", `No schedule ${id}`);
+  if (!row || !canTouchTask(c.get("principal"), row.taskName)) throw new ApiError(404, "not_found", `No schedule ${id}`);
   return row;
 }
 
 export function scheduleRoutes(app: Hono<AppEnv>): void {
   resource(app, "/schedules", {
-    GET: async (c) => {
-      const rows = await listSchedules(openDb(c.env.DB), c.req.query("task"));
-      return c.json({ schedules: rows.map((row) => scheduleView(row)) });
-    },
-    POST: async (c) => {
-      const row = await createScheduleFromRequest(c.env, await readJson(c));
-      return c.json(scheduleView(row, 5), 201);
-    },
+    GET: [
+      requireScope("read"),
+      async (c) => {
+        const rows = await listSchedules(openDb(c.env.DB), c.req.query("task"), c.get("principal").tasks);
+        return c.json({ schedules: rows.map((row) => scheduleView(row)) });
+      },
+    ],
+    POST: [
+      requireScope("deploy"),
+      async (c) => {
+        const body = await readJson(c);
+        // The schema is checked by createScheduleFromRequest; a task named here must be one the token may touch.
+        const task = typeof body === "object" && body !== null ? (body as { task?: unknown }).task : undefined;
+        if (typeof task === "string") requireTask(c.get("principal"), task);
+        const row = await createScheduleFromRequest(c.env, body);
+        return c.json(scheduleView(row, 5), 201);
+      },
+    ],
   });
 
   resource(app, "/schedules/:id", {
-    GET: async (c) => c.json(scheduleView(await requireSchedule(c), 5)),
-    PATCH: async (c) => {
-      const current = await requireSchedule(c);
-      const change = checkBody<ScheduleChange>(patchSchema, await readJson(c), "The schedule change");
-      const db = openDb(c.env.DB);
-      const found = await findTask(db, current.taskName);
-      if (!found) throw new ApiError(409, "task_missing", `Task ${current.taskName} no longer exists; deploy it again or delete this schedule`);
-      const row = await accepted(() => changeSchedule(db, current, found.version, change));
-      return c.json(scheduleView(row, 5));
-    },
-    DELETE: async (c) => {
-      const row = await requireSchedule(c);
-      await deleteSchedule(openDb(c.env.DB), row.id);
-      return c.json({ deleted: row.id });
-    },
+    GET: [requireScope("read"), async (c) => c.json(scheduleView(await requireSchedule(c), 5))],
+    PATCH: [
+      requireScope("deploy"),
+      async (c) => {
+        const current = await requireSchedule(c);
+        return c.json(scheduleView(await changeScheduleFromRequest(c.env, current, await readJson(c)), 5));
+      },
+    ],
+    DELETE: [
+      requireScope("deploy"),
+      async (c) => {
+        const row = await requireSchedule(c);
+        await deleteSchedule(openDb(c.env.DB), row.id);
+        return c.json({ deleted: row.id });
+      },
+    ],
   });
 
   resource(app, "/schedules/:id/trigger", {
-    POST: async (c) => {
+    POST: [requireScope("execute"), async (c) => {
       const row = await requireSchedule(c);
       const { result, recorded } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
       await recorded;
       return executionReply(c, result, "envelope");
-    },
+    }],
   });
 
   resource(app, "/schedules/:id/runs", {
-    GET: async (c) => {
+    GET: [requireScope("read"), async (c) => {
       const row = await requireSchedule(c);
       const runs = await listRuns(openDb(c.env.DB), row.id, limitParam(c, 50, 200));
       return c.json({
@@ -78,6 +86,6 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
           updated_at: r.updatedAt,
         })),
       });
-    },
+    }],
   });
 }
