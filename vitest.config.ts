@@ -32,8 +32,9 @@ export default defineConfig({
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             // A deployed Worker opens no loopback address; the tests' upstream is on 127.0.0.1.
+            // RATCHET_SECRETS_KEY: a key for these tests only (base64 of 32 bytes), as `wrangler secret put` sets one.
             miniflare: {
-              bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations"), RATCHET_EGRESS_ALLOW: "127.0.0.1", RATCHET_ACCESS: "open", TEST_RATE_LIMIT: "3/60" },
+              bindings: { TEST_MIGRATIONS: await readD1Migrations("./migrations"), RATCHET_EGRESS_ALLOW: "127.0.0.1", RATCHET_ACCESS: "open", TEST_RATE_LIMIT: "3/60", RATCHET_SECRETS_KEY: "4bFcUcUYHucUlZZ8AruRbPZ/0YtKKy8/oTB8WLvIr9s=" },
               // A small limiter the rate-limit tests put in place of wrangler.toml's (which stay at their defaults here).
               ratelimits: { TEST_RATE_LIMITER: { namespace_id: "9001", simple: { limit: 3, period: 60 } } },
             },

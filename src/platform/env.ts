@@ -20,6 +20,8 @@ export interface Env {
   RATCHET_ACCESS?: string;
   /** Egress the deployment opens (egress.ts): host, host:port, *.domain, IP or CIDR, comma-separated; unset opens nothing. */
   RATCHET_EGRESS_ALLOW?: string;
+  /** AES-256-GCM key for task secrets: base64 of 32 random bytes (`openssl rand -base64 32`); unset, secrets cannot be put or read. */
+  RATCHET_SECRETS_KEY?: string;
   /** Rate limits on execution routes and /mcp (rate-limit/rules.ts): Rate Limiting bindings, and their sizes as "limit/period". */
   CLIENT_RATE_LIMITER?: RateLimiter;
   TOKEN_RATE_LIMITER?: RateLimiter;

@@ -4,6 +4,7 @@ import type { VersionRef } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
 import { announceRecord, recordExecution } from "./record-writer.ts";
 import { engineFor, loadBundle } from "./sandbox.ts";
+import { secretsForRun } from "./secrets/task-secrets.ts";
 import { resolveVersion } from "./version-cache.ts";
 
 export interface InvokeOptions {
@@ -19,7 +20,7 @@ export interface InvokeOptions {
 export interface Invocation {
   result: ExecutionResult;
   version: VersionRef;
-  /** The input as the record keeps it: its secrets redacted. */
+  /** The input as the record keeps it: its secrets redacted (by name and schema, and the task's own secret values). */
   recordedInput: unknown;
   /**
    * Settles when the record is in D1 (true) or was finally lost (false: counted and logged).
@@ -40,7 +41,8 @@ export const platformFetch = (request: Request): Promise<Response> => fetch(requ
  * also handed to waitUntil, so it completes even for a host that does not wait.
  */
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
-  const version = await resolveVersion(env, name, options.version);
+  // Both cached per isolate: on the hot path neither reads D1.
+  const [version, secrets] = await Promise.all([resolveVersion(env, name, options.version), secretsForRun(env, name)]);
   const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
   // Counted as active until its record settles, except while it waits on a fetch: the record
   // writer lets a row wait for other active executions' rows to share their batch.
@@ -53,13 +55,14 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
       fetch: (request) => announced.pause(() => platformFetch(request)),
       attempt: options.attempt,
       scheduleId: options.scheduleId,
+      secrets,
     });
   } catch (error) {
     announced.done();
     throw error;
   }
-  // The record keeps the input without its secrets (the task got them whole).
-  const recordedInput = redactSecrets(input, bundle.input_schema);
+  // The record keeps the input without its secrets (the task got them whole); the engine redacted the result.
+  const recordedInput = redactSecrets(input, bundle.input_schema, secrets);
   const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf })
     .then(
       () => true,
@@ -75,11 +78,11 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
 
 /**
  * Runs a task as invokeTask does but records nothing (a dry run, such as MCP's execute_task
- * with record: false): the host gets the bundle too, to redact the input it shows.
+ * with record: false): the host gets the input redacted as a record would keep it, to show it.
  */
-export async function runTask(env: Env, name: string, input: unknown, options: InvokeOptions): Promise<{ result: ExecutionResult; bundle: TaskBundle; version: VersionRef }> {
-  const version = await resolveVersion(env, name, options.version);
+export async function runTask(env: Env, name: string, input: unknown, options: InvokeOptions): Promise<{ result: ExecutionResult; bundle: TaskBundle; version: VersionRef; recordedInput: unknown }> {
+  const [version, secrets] = await Promise.all([resolveVersion(env, name, options.version), secretsForRun(env, name)]);
   const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
-  const result = await engineFor(env).execute(bundle, { input, trigger: options.trigger, fetch: platformFetch, attempt: options.attempt, scheduleId: options.scheduleId });
-  return { result, bundle, version };
+  const result = await engineFor(env).execute(bundle, { input, trigger: options.trigger, fetch: platformFetch, attempt: options.attempt, scheduleId: options.scheduleId, secrets });
+  return { result, bundle, version, recordedInput: redactSecrets(input, bundle.input_schema, secrets) };
 }

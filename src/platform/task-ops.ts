@@ -11,6 +11,7 @@ import type { Env } from "./env.ts";
 import { ApiError } from "./errors.ts";
 import { platformFetch } from "./execute-and-record.ts";
 import { engineFor, loadBundle } from "./sandbox.ts";
+import { removeTaskSecrets, secretsForRun } from "./secrets/task-secrets.ts";
 import { forgetTask, resolveVersion } from "./version-cache.ts";
 
 export type Deployed = DeployOutcome & { warnings: Problem[] };
@@ -58,9 +59,11 @@ export async function deployTask(env: Env, name: string, document: unknown, opti
   }
 }
 
-/** Deletes a task and its versions (its history stays); the number of versions deleted. */
+/** Deletes a task, its secrets and its versions (its history stays); the number of versions deleted. */
 export async function removeTask(env: Env, name: string): Promise<number> {
   await requireTask(env, name);
+  // Secrets first: should the rest fail, no secret outlives its task to reach a new task of that name.
+  await removeTaskSecrets(env, name);
   const versions = await deleteTask(openDb(env.DB), env.BUNDLES, name);
   forgetTask(name);
   return versions;
@@ -79,12 +82,12 @@ export async function rollbackTask(env: Env, name: string, version: string): Pro
 
 /** Runs a task's tests (those of the test file `only`, when given) on its serving version or `version`, guest fetches going out as executions' do. */
 export async function testTask(env: Env, name: string, options: { version?: string; only?: string } = {}): Promise<{ version: VersionRef; report: TestReport }> {
-  const version = await resolveVersion(env, name, options.version);
+  const [version, secrets] = await Promise.all([resolveVersion(env, name, options.version), secretsForRun(env, name)]);
   const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
   if (options.only !== undefined && !bundle.tests.some((test) => test.file === options.only)) {
     throw new ApiError(404, "not_found", `Task ${name} has no test file ${options.only}`, { test_files: bundle.tests.map((test) => test.file) });
   }
   // The filtered array loses the intersection type TaskBundle gives `tests`; its items are unchanged.
   const tests = (options.only === undefined ? bundle.tests : bundle.tests.filter((test) => test.file === options.only)) as TaskBundle["tests"];
-  return { version, report: await runTests(engineFor(env), { ...bundle, tests }, { fetch: platformFetch }) };
+  return { version, report: await runTests(engineFor(env), { ...bundle, tests }, { fetch: platformFetch, secrets }) };
 }

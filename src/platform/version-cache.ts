@@ -16,7 +16,8 @@ interface Entry {
 /** Keyed by task name, then by "" (the serving version) or a version string. */
 const entries = new Map<string, Map<string, Entry>>();
 
-function ttlMs(env: Env): number {
+/** How long an isolate trusts what it read of a task (VERSION_CACHE_TTL_MS): versions and secrets alike. */
+export function ttlMs(env: Env): number {
   const configured = Number(env.VERSION_CACHE_TTL_MS ?? DEFAULT_TTL_MS);
   return Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_TTL_MS;
 }

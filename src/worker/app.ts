@@ -14,6 +14,7 @@ import { metrics } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/run.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { secretRoutes } from "./routes/secrets.ts";
+import { secretRoutes } from "./routes/secrets.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { validateRoutes } from "./routes/validate.ts";
 
@@ -32,6 +33,7 @@ export function createApp(): Hono<AppEnv> {
   executionRoutes(api);
   validateRoutes(api);
   scheduleRoutes(api);
+  secretRoutes(api);
   secretRoutes(api);
 
   const app = new Hono<AppEnv>();

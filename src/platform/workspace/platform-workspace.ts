@@ -1,5 +1,5 @@
 import type { ExecutionContext } from "@cloudflare/workers-types";
-import { filesFromDocument, isTaskName, redactSecrets, TASK_NAME_RULE, type CheckResult, type Problem, type TaskFiles, type TestReport } from "../../engine/index.ts";
+import { filesFromDocument, isTaskName, TASK_NAME_RULE, type CheckResult, type Problem, type TaskFiles, type TestReport } from "../../engine/index.ts";
 import { getExecution, listExecutions } from "../../store/executions.ts";
 import { deleteSchedule, getSchedule, listSchedules } from "../../store/schedules.ts";
 import { findTask, findVersion, listTasks, listVersions, openDb } from "../../store/tasks.ts";
@@ -164,8 +164,8 @@ export class PlatformWorkspace implements Workspace {
     // Request and response bodies (recordExchanges) are not kept by the platform's history: the trace has method, URL, status, timing and sizes.
     const invokeOptions = { trigger: options.trigger, version: options.version };
     if (options.record === false) {
-      const { result, bundle } = await mapped(() => runTask(this.env, name, input, invokeOptions));
-      return executionRecord(name, redactSecrets(input, bundle.input_schema), result);
+      const { result, recordedInput } = await mapped(() => runTask(this.env, name, input, invokeOptions));
+      return executionRecord(name, recordedInput, result);
     }
     const { result, recordedInput, recorded } = await mapped(() => invokeTask(this.env, this.ctx, name, input, invokeOptions));
     // The id handed out must be readable by the next call, as the HTTP API ensures.
