@@ -166,7 +166,7 @@ export interface ExecutionQuery {
 }
 
 /** The smallest UUIDv7 of a millisecond (its first 48 bits) as a string prefix: ids sort by it as text. */
-function idPrefixAt(ms: number): string {
+export function idPrefixAt(ms: number): string {
   const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1)).toString(16).padStart(12, "0");
   return `${hex.slice(0, 8)}-${hex.slice(8)}`;
 }

@@ -17,6 +17,7 @@ import { secretRoutes } from "./routes/secrets.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { validateRoutes } from "./routes/validate.ts";
+import { createDashboard } from "../ui/dashboard.tsx";
 
 /** The HTTP API under /api/v1, with /health and /metrics at the root too, and MCP at /mcp: health is open, everything else passes the token check when one is set. */
 export function createApp(): Hono<AppEnv> {
@@ -46,5 +47,7 @@ export function createApp(): Hono<AppEnv> {
   resource(app, "/metrics", { GET: metrics });
   mcpRoutes(app);
   app.route("/api/v1", api);
+  // The dashboard's pages (src/ui), each guarded by its own session and scope check.
+  app.route("/", createDashboard());
   return app;
 }

@@ -1,0 +1,70 @@
+import type { Context, Hono } from "hono";
+import { TRIGGERS } from "../../engine/index.ts";
+import { analyzeTools } from "../../mcp/tools/observe-analyze.ts";
+import { PlatformWorkspace } from "../../platform/workspace/platform-workspace.ts";
+import { getExecution, listExecutions } from "../../store/executions.ts";
+import { listTasks, openDb } from "../../store/tasks.ts";
+import type { AppEnv } from "../../worker/app-env.ts";
+import { errorPage, page } from "../dashboard.tsx";
+import { ExecutionPage, type Diagnosis } from "../pages/execution.tsx";
+import { HistoryPage, HistoryRows, type HistoryFilter } from "../pages/history.tsx";
+import type { Principal } from "../../platform/access/principal.ts";
+
+const PAGE_SIZE = 50;
+
+/** A datetime-local value (no zone: read as UTC) or an ISO time; undefined when empty or unreadable. */
+function time(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+function filterOf(c: Context): HistoryFilter {
+  const pick = (name: string, allowed: readonly string[]) => {
+    const value = c.req.query(name);
+    return value && allowed.includes(value) ? value : undefined;
+  };
+  return { task: c.req.query("task") || undefined, status: pick("status", ["completed", "failed"]), trigger: pick("trigger", TRIGGERS), since: time(c.req.query("since")), until: time(c.req.query("until")) };
+}
+
+/** The newest executions matching the filter that the principal may see. */
+async function historyRows(c: Context<AppEnv>, principal: Principal, filter: HistoryFilter) {
+  const rows = await listExecutions(openDb(c.env.DB), { ...filter, limit: PAGE_SIZE });
+  return rows.filter((r) => principal.tasks === null || principal.tasks.includes(r.taskName));
+}
+
+/** The diagnosis ratchet_analyze_execution_error gives, from the MCP tool itself on this platform's workspace. */
+async function diagnose(c: Context<AppEnv>, id: string): Promise<Diagnosis> {
+  const tool = analyzeTools.find((t) => t.name === "ratchet_analyze_execution_error");
+  if (!tool) throw new Error("the MCP tool ratchet_analyze_execution_error is missing");
+  const workspace = new PlatformWorkspace(c.env, c.executionCtx);
+  return (await tool.handler({ execution_id: id }, { workspace, progress: async () => {}, signal: new AbortController().signal })) as unknown as Diagnosis;
+}
+
+export function executionRoutes(app: Hono<AppEnv>): void {
+  app.get(
+    "/history",
+    page("read", async ({ c, frame, principal }) => {
+      const filter = filterOf(c);
+      const [runs, tasks] = await Promise.all([historyRows(c, principal, filter), listTasks(openDb(c.env.DB), { limit: 200 })]);
+      const names = tasks.map((t) => t.task.name).filter((name) => principal.tasks === null || principal.tasks.includes(name));
+      return c.html(<HistoryPage frame={frame} filter={filter} tasks={names} runs={runs} />);
+    }),
+  );
+
+  app.get(
+    "/history/rows",
+    page("read", async ({ c, principal }) => c.html(<HistoryRows runs={await historyRows(c, principal, filterOf(c))} />)),
+  );
+
+  app.get(
+    "/executions/:id",
+    page("read", async ({ c, frame, may }) => {
+      const id = c.req.param("id") ?? "";
+      const row = await getExecution(openDb(c.env.DB), c.env.BUNDLES, id);
+      if (!row || !may("read", row.taskName)) return errorPage(c, 404, `No execution ${id}.`);
+      const diagnosis = row.status === "failed" && row.error ? await diagnose(c, id).catch((error: unknown) => (console.error("diagnosis failed", error), null)) : null;
+      return c.html(<ExecutionPage frame={frame} row={row} diagnosis={diagnosis} canRun={may("execute", row.taskName)} />);
+    }),
+  );
+}
