@@ -3,6 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeAtomic } from "./write-atomic.ts";
 import type { ServeWorkerManifest } from "../../src/serve/worker-manifest.ts";
+import { formatRule, RATE_LIMITS, type RateRule } from "../../src/platform/rate-limit/rules.ts";
 
 const QUICKJS_BUILDS = ["sync", "asyncify"] as const;
 const wasmFile = (quickjsBuild: string) => `quickjs-${quickjsBuild}.wasm`;
@@ -25,6 +26,21 @@ const plugin: Plugin = {
     b.onLoad({ filter: /.*/, namespace: "ratchet-serve" }, () => ({ contents: "[]", loader: "json" }));
   },
 };
+
+/**
+ * A Rate Limiting binding cannot report its size, so wrangler.toml states it again as a var for
+ * the 429's message and Retry-After (src/platform/rate-limit/rules.ts): the two must agree.
+ */
+function checkRateLimitVars(declared: { name: string; simple: RateRule }[], vars: Record<string, unknown>): void {
+  for (const spec of Object.values(RATE_LIMITS)) {
+    const binding = declared.find((limit) => limit.name === spec.binding);
+    if (!binding) continue;
+    const expected = formatRule(binding.simple);
+    if (vars[spec.rule] !== expected) {
+      throw new Error(`wrangler.toml: [[ratelimits]] ${spec.binding} allows ${binding.simple.limit} per ${binding.simple.period} s, so [vars] needs ${spec.rule} = "${expected}" (it is ${JSON.stringify(vars[spec.rule] ?? null)})`);
+    }
+  }
+}
 
 export async function buildServeWorker(root: string): Promise<string> {
   process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -65,6 +81,8 @@ export async function buildServeWorker(root: string): Promise<string> {
   const migrations = (await readdir(migrationsDir)).filter((name) => name.endsWith(".sql")).sort();
   for (const name of migrations) await writeAtomic(join(outDir, "migrations", name), await readFile(join(migrationsDir, name)));
 
+  const rateLimits: ServeWorkerManifest["rateLimits"] = config.ratelimits ?? [];
+  checkRateLimitVars(rateLimits, config.vars ?? {});
   const manifest: ServeWorkerManifest = {
     modules,
     compatibilityDate: config.compatibility_date ?? "2026-08-01",
@@ -73,6 +91,7 @@ export async function buildServeWorker(root: string): Promise<string> {
     d1: { binding: d1.binding, databaseId: d1.database_id ?? d1.database_name ?? d1.binding },
     r2: { binding: r2.binding, bucketName: r2.bucket_name ?? r2.binding },
     crons: config.triggers?.crons ?? [],
+    rateLimits: rateLimits.map(({ name, namespace_id, simple }) => ({ name, namespace_id, simple: { limit: simple.limit, period: simple.period } })),
     migrations,
   };
   await writeAtomic(join(outDir, "worker.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -6,6 +6,7 @@ import type { CliIo } from "../ops/io.ts";
 import { createLocalEngine } from "../ops/local-engine.ts";
 import { startCronTicker } from "./cron-ticker.ts";
 import { deployTaskFolder, taskFolders } from "./deploy-tasks.ts";
+import { serveRateLimits } from "./rate-limits.ts";
 import { startWorker } from "./start-worker.ts";
 import { watchTaskFolders } from "./watch-tasks.ts";
 import { readManifest, workerDir } from "./worker-files.ts";
@@ -38,7 +39,8 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   const egressAllow = localEgressAllow();
   // Refused here, with the entry named, rather than by the Worker on its first task run.
   parseAllowList(egressAllow, "RATCHET_EGRESS_ALLOW");
-  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token, egressAllow });
+  const rateLimits = serveRateLimits(manifest);
+  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token, egressAllow, rateLimits });
   const url = server.url.origin;
 
   io.out(`Ratchet: serving the Worker on ${url} with local D1 and R2 in ${stateDir}`);
@@ -53,6 +55,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
       : "Ratchet: no RATCHET_API_TOKEN: access is open (RATCHET_ACCESS=open), anyone who can reach this port can deploy and run code; set RATCHET_API_TOKEN or pass --token to close it. A deployed Worker without a token refuses every request.",
   );
   io.out(egressNotice());
+  io.out(rateLimits.notice);
 
   const engine = createLocalEngine();
   const api = { url, token: options.token };

@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { applyMigrations } from "./migrations.ts";
+import type { ServeRateLimits } from "./rate-limits.ts";
 import type { ServeWorkerManifest } from "./worker-manifest.ts";
 
 export interface WorkerServerOptions {
@@ -13,6 +14,8 @@ export interface WorkerServerOptions {
   token?: string;
   /** The Worker's RATCHET_EGRESS_ALLOW: the environment's, or the local loopback default. */
   egressAllow: string;
+  /** The Rate Limiting bindings and the size vars that go with them (rate-limits.ts). */
+  rateLimits: Pick<ServeRateLimits, "bindings" | "vars">;
 }
 
 export interface WorkerServer {
@@ -48,12 +51,14 @@ export async function startWorker(dir: string, manifest: ServeWorkerManifest, op
           compatibilityFlags: manifest.compatibilityFlags,
           bindings: {
             ...manifest.vars,
+            ...options.rateLimits.vars,
             RATCHET_EGRESS_ALLOW: options.egressAllow,
             // Local serving is open when no token is given (serve.ts says so on start); a deployed Worker without one is closed.
             ...(options.token ? { RATCHET_API_TOKEN: options.token } : { RATCHET_ACCESS: "open" }),
           },
           d1Databases: { [manifest.d1.binding]: manifest.d1.databaseId },
           r2Buckets: { [manifest.r2.binding]: manifest.r2.bucketName },
+          ratelimits: options.rateLimits.bindings,
         },
       ],
     }),

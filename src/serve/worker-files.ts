@@ -34,7 +34,9 @@ export async function readManifest(dir: string): Promise<ServeWorkerManifest> {
     typeof m.d1?.binding === "string" &&
     typeof m.r2?.binding === "string" &&
     isStringArray(m.crons) &&
-    isStringArray(m.migrations);
+    isStringArray(m.migrations) &&
+    Array.isArray(m.rateLimits) &&
+    m.rateLimits.every((r) => typeof r.name === "string" && typeof r.namespace_id === "string" && Number.isSafeInteger(r.simple?.limit) && (r.simple?.period === 10 || r.simple?.period === 60));
   if (!valid) throw new WorkerBuildError(`${file} is not a Ratchet serve manifest: rebuild the package (npm run build)`);
   return m as ServeWorkerManifest;
 }

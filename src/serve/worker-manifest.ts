@@ -7,6 +7,8 @@ export interface ServeWorkerManifest {
   d1: { binding: string; databaseId: string };
   r2: { binding: string; bucketName: string };
   crons: string[];
+  /** wrangler.toml's [[ratelimits]] bindings. */
+  rateLimits: { name: string; namespace_id: string; simple: { limit: number; period: 10 | 60 } }[];
   /** File names under migrations/, in the order they apply. */
   migrations: string[];
 }
