@@ -14,7 +14,9 @@ import { registerResources } from "./resources.ts";
 import { shapeResult } from "./result.ts";
 import type { Toolset, ToolContext, ToolDefinition } from "./tool.ts";
 import { ALL_TOOLS } from "./tools/index.ts";
+import { toolScope } from "./tool-scopes.ts";
 import { selectTools } from "./toolsets.ts";
+import type { Scope } from "../platform/access/principal.ts";
 
 export interface RatchetMcpServerOptions {
   workspace: Workspace;
@@ -32,6 +34,8 @@ export interface RatchetMcpServerOptions {
   limits?: CallLimits;
   /** The deployed tasks, each listed as `task_<name>` when `toolsets` has `deployed` (and not in read-only mode: running a task is not read-only). */
   deployed?: DeployedTasks;
+  /** Whether the caller holds a scope (the Worker's principal); tools needing one it lacks are not listed. Default: all. */
+  allows?: (scope: Scope) => boolean;
 }
 
 const INSTRUCTIONS =
@@ -91,10 +95,14 @@ function registerTool(server: McpServer, tool: ToolDefinition, options: RatchetM
   );
 }
 
-/** The tools this server will list: the chosen toolsets' share of ALL_TOOLS, plus extraTools; read-only mode keeps only read-only ones. */
-export function toolsFor(options: Pick<RatchetMcpServerOptions, "toolsets" | "readOnly" | "extraTools">): ToolDefinition[] {
+/**
+ * The tools this server will list: the chosen toolsets' share of ALL_TOOLS, plus extraTools; read-only
+ * mode keeps only read-only ones, and `allows` only those whose scope (tool-scopes.ts) the caller holds.
+ */
+export function toolsFor(options: Pick<RatchetMcpServerOptions, "toolsets" | "readOnly" | "extraTools" | "allows">): ToolDefinition[] {
   const extra = (options.extraTools ?? []).filter((tool) => !options.readOnly || tool.annotations.readOnlyHint);
-  return [...selectTools(ALL_TOOLS, options), ...extra];
+  const allows = options.allows ?? (() => true);
+  return [...selectTools(ALL_TOOLS, options), ...extra].filter((tool) => allows(toolScope(tool)));
 }
 
 export function createRatchetMcpServer(options: RatchetMcpServerOptions): McpServer {
@@ -104,7 +112,8 @@ export function createRatchetMcpServer(options: RatchetMcpServerOptions): McpSer
   );
   const guard = callGuard(options.limits);
   for (const tool of toolsFor(options)) registerTool(server, tool, options, guard);
-  if (options.deployed && options.toolsets?.includes("deployed") && !options.readOnly) registerDeployedTasks(server, options.deployed, guard, options.jsonSchemaValidator);
+  const runsDeployed = options.toolsets?.includes("deployed") && !options.readOnly && (options.allows?.("execute") ?? true);
+  if (options.deployed && runsDeployed) registerDeployedTasks(server, options.deployed, guard, options.jsonSchemaValidator);
   registerResources(server, options.workspace);
   registerPrompts(server);
   return server;

@@ -1,5 +1,5 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
-import { and, desc, eq, getTableColumns, gte, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import { utf8Exceeds, type ExecutionResult } from "../engine/index.ts";
 import { executions, executionStats } from "./schema.ts";
 import type { Db } from "./tasks.ts";
@@ -163,6 +163,8 @@ export interface ExecutionQuery {
   limit: number;
   /** The id after which the page starts (newest first): the last row of the previous page. */
   before?: string;
+  /** Only these tasks' executions (a task-limited token's); null or omitted: all. */
+  tasks?: string[] | null;
 }
 
 /** The smallest UUIDv7 of a millisecond (its first 48 bits) as a string prefix: ids sort by it as text. */
@@ -179,6 +181,7 @@ export function idPrefixAt(ms: number): string {
 export function listExecutions(db: Db, query: ExecutionQuery): Promise<ExecutionRow[]> {
   const filters: (SQL | undefined)[] = [];
   if (query.task) filters.push(eq(executions.taskName, query.task));
+  if (query.tasks) filters.push(inArray(executions.taskName, query.tasks));
   if (query.status) filters.push(eq(executions.status, query.status));
   if (query.trigger) filters.push(eq(executions.trigger, query.trigger));
   if (query.since) filters.push(gte(executions.id, idPrefixAt(Date.parse(query.since))), gte(executions.startedAt, query.since));

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { scheduleRuns, schedules } from "./schema.ts";
 import type { Db } from "./tasks.ts";
 
@@ -10,11 +10,12 @@ export async function getSchedule(db: Db, id: string): Promise<ScheduleRow | und
   return row;
 }
 
-export function listSchedules(db: Db, task?: string): Promise<ScheduleRow[]> {
+/** Schedules, of one task when `task` is given, and only of `names` when that is given (a task-limited token's). */
+export function listSchedules(db: Db, task?: string, names?: string[] | null): Promise<ScheduleRow[]> {
   return db
     .select()
     .from(schedules)
-    .where(task ? eq(schedules.taskName, task) : undefined)
+    .where(and(task ? eq(schedules.taskName, task) : undefined, names ? inArray(schedules.taskName, names) : undefined))
     .orderBy(asc(schedules.taskName), asc(schedules.createdAt));
 }
 

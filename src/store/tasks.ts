@@ -1,5 +1,5 @@
 import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
-import { and, asc, desc, eq, gt, like, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, like, or, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { TaskBundle } from "../engine/index.ts";
 import { isUniqueViolation } from "./errors.ts";
@@ -145,12 +145,15 @@ export interface TaskListQuery {
   limit: number;
   /** The last name of the previous page. */
   after?: string;
+  /** Only these tasks (a task-limited token's); null or omitted: all. */
+  names?: string[] | null;
 }
 
 /** Tasks with their current version, by name, filtered by tag and by text in name, label or description. */
 export async function listTasks(db: Db, query: TaskListQuery): Promise<{ task: TaskRow; version: VersionRow }[]> {
   const filters = [];
   if (query.after) filters.push(gt(tasks.name, query.after));
+  if (query.names) filters.push(inArray(tasks.name, query.names));
   if (query.tag) filters.push(sql`exists (select 1 from json_each(${taskVersions.tags}) where value = ${query.tag})`);
   if (query.q) {
     const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

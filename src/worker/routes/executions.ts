@@ -1,10 +1,12 @@
 import type { Context, Hono } from "hono";
+import { canTouchTask } from "../../platform/access/principal.ts";
 import { TRIGGERS } from "../../engine/index.ts";
 import { getExecution, listExecutions } from "../../store/executions.ts";
 import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { limitParam } from "../request.ts";
+import { requireScope } from "../middleware/scope.ts";
 import { resource } from "../resource.ts";
 import { executionSummaryView, executionView } from "../../platform/views.ts";
 
@@ -42,7 +44,7 @@ function isoTime(c: Context, name: string): string | undefined {
 
 export function executionRoutes(app: Hono<AppEnv>): void {
   resource(app, "/executions", {
-    GET: async (c) => {
+    GET: [requireScope("read"), async (c) => {
       const limit = limitParam(c, 50, 200);
       const cursor = c.req.query("cursor");
       const rows = await listExecutions(openDb(c.env.DB), {
@@ -53,19 +55,21 @@ export function executionRoutes(app: Hono<AppEnv>): void {
         until: isoTime(c, "until"),
         limit: limit + 1,
         before: cursor === undefined ? undefined : decodeCursor(cursor),
+        tasks: c.get("principal").tasks,
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return c.json({ executions: page.map(executionSummaryView), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null });
-    },
+    }],
   });
 
   resource(app, "/executions/:id", {
-    GET: async (c) => {
+    GET: [requireScope("read"), async (c) => {
       const id = c.req.param("id") ?? "";
       const row = await getExecution(openDb(c.env.DB), c.env.BUNDLES, id);
-      if (!row) throw new ApiError(404, "not_found", `No execution ${id}`);
+      // Another task's execution reads as absent to a task-limited token: a 403 would confirm it exists.
+      if (!row || !canTouchTask(c.get("principal"), row.taskName)) throw new ApiError(404, "not_found", `No execution ${id}`);
       return c.json(executionView(row));
-    },
+    }],
   });
 }

@@ -9,6 +9,8 @@ import { PlatformWorkspace } from "../../platform/workspace/platform-workspace.t
 import type { AppEnv } from "../app-env.ts";
 import { bundledTasks } from "../bundled-tasks.ts";
 import { authenticate } from "../middleware/auth.ts";
+import { requireScope, requireUnlimited } from "../middleware/scope.ts";
+import { hasScope, type Scope } from "../../platform/access/principal.ts";
 import { limitRate } from "../middleware/rate-limit.ts";
 
 export const MCP_PATH = "/mcp";
@@ -36,15 +38,19 @@ function optionsOf(c: Context<AppEnv>): McpOptions | string {
 
 /**
  * The MCP server on the platform's deployed tasks, over Streamable HTTP (both protocol eras), behind
- * the API's bearer token. A fresh server per request, never shared: each gets this request's
- * bindings and nothing of another client's.
+ * the API's bearer token. It lists only the tools the principal's scopes allow (mcp/tool-scopes.ts);
+ * a task-limited token is refused (403): the tools take task names in many shapes, so limiting them is
+ * not done yet. A fresh server per request, never shared: each gets this request's bindings and
+ * nothing of another client's.
  */
 export function mcpRoutes(app: Hono<AppEnv>): void {
-  app.use(MCP_PATH, authenticate, limitRate, bundledTasks);
+  app.use(MCP_PATH, authenticate, requireUnlimited("use /mcp"), requireScope("read"), limitRate, bundledTasks);
   app.all(MCP_PATH, async (c) => {
+    const principal = c.get("principal");
+    const allows = (scope: Scope) => hasScope(principal, scope);
     const options = optionsOf(c);
     if (typeof options === "string") return c.json({ jsonrpc: "2.0", error: { code: -32602, message: options }, id: null }, 400);
-    const deployed = options.toolsets?.includes("deployed") && !options.readOnly ? await deployedTasksOnPlatform(c.env, c.executionCtx) : undefined;
+    const deployed = options.toolsets?.includes("deployed") && !options.readOnly && allows("execute") ? await deployedTasksOnPlatform(c.env, c.executionCtx) : undefined;
     const handler = createMcpHandler(
       () =>
         createRatchetMcpServer({
@@ -52,6 +58,7 @@ export function mcpRoutes(app: Hono<AppEnv>): void {
           ...options,
           ...(deployed ? { deployed } : {}),
           jsonSchemaValidator: validator,
+          allows,
           onUnexpectedError: (tool, error) => console.error(`mcp tool ${tool} failed`, error),
         }),
       { onerror: (error) => console.error("mcp request failed", error) },

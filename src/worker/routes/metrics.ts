@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { executionMetrics } from "../../store/executions.ts";
 import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
+import { canTouchTask } from "../../platform/access/principal.ts";
 import { recordStats } from "../../platform/record-writer.ts";
 import { engineFor } from "../../platform/sandbox.ts";
 
@@ -12,16 +13,19 @@ const BUILDS = ["sync", "asyncify"] as const;
 /**
  * Prometheus text. Execution counts and the duration histogram come from the totals D1 keeps
  * with the records, so they cover every isolate; the record-writing and sandbox pool figures are
- * this isolate's own.
+ * this isolate's own. A task-limited token sees only its tasks' counts (the histogram stays whole:
+ * it names no task).
  */
 export async function metrics(c: Context<AppEnv>): Promise<Response> {
   const recorded = await executionMetrics(openDb(c.env.DB));
+  const principal = c.get("principal");
+  const totals = recorded.totals.filter((t) => canTouchTask(principal, t.taskName));
   const pool = engineFor(c.env).poolStats();
 
   const lines = [
     "# HELP ratchet_executions_total Executions recorded, by task and status.",
     "# TYPE ratchet_executions_total counter",
-    ...recorded.totals.map((t) => `ratchet_executions_total{task="${label(t.taskName)}",status="${label(t.status)}"} ${t.count}`),
+    ...totals.map((t) => `ratchet_executions_total{task="${label(t.taskName)}",status="${label(t.status)}"} ${t.count}`),
     "# HELP ratchet_execution_duration_ms Execution duration in milliseconds.",
     "# TYPE ratchet_execution_duration_ms histogram",
     ...recorded.buckets.map((b) => `ratchet_execution_duration_ms_bucket{le="${b.le}"} ${b.count}`),

@@ -7,6 +7,7 @@ import { taskDetailView, taskView, versionView } from "../../platform/views.ts";
 import type { AppEnv } from "../app-env.ts";
 import { executeHandler } from "../execution-reply.ts";
 import { checkBody, limitParam, readJson, taskName } from "../request.ts";
+import { requireScope } from "../middleware/scope.ts";
 import { resource } from "../resource.ts";
 
 const taskChangeSchema = {
@@ -33,56 +34,63 @@ async function deploy(c: Context<AppEnv>) {
 
 export function taskRoutes(app: Hono<AppEnv>): void {
   resource(app, "/tasks", {
-    GET: async (c) => {
-      const limit = limitParam(c, 50, 200);
-      const rows = await listTasks(openDb(c.env.DB), { tag: c.req.query("tag"), q: c.req.query("q"), limit: limit + 1, after: c.req.query("cursor") });
-      const page = rows.slice(0, limit);
-      return c.json({ tasks: page.map((r) => taskView(r.task, r.version)), next_cursor: rows.length > limit ? page.at(-1)!.task.name : null });
-    },
+    GET: [
+      requireScope("read"),
+      async (c) => {
+        const limit = limitParam(c, 50, 200);
+        const names = c.get("principal").tasks;
+        const rows = await listTasks(openDb(c.env.DB), { tag: c.req.query("tag"), q: c.req.query("q"), limit: limit + 1, after: c.req.query("cursor"), names });
+        const page = rows.slice(0, limit);
+        return c.json({ tasks: page.map((r) => taskView(r.task, r.version)), next_cursor: rows.length > limit ? page.at(-1)!.task.name : null });
+      },
+    ],
   });
 
   resource(app, "/tasks/:name", {
-    GET: async (c) => {
-      const { task, version } = await requireTask(c.env, taskName(c));
-      return c.json(taskDetailView(task, version));
-    },
-    PUT: deploy,
-    PATCH: async (c) => {
+    GET: [
+      requireScope("read"),
+      async (c) => {
+        const { task, version } = await requireTask(c.env, taskName(c));
+        return c.json(taskDetailView(task, version));
+      },
+    ],
+    PUT: [requireScope("deploy"), deploy],
+    PATCH: [requireScope("deploy"), async (c) => {
       const name = taskName(c);
       const { version } = await requireTask(c.env, name);
       const { enabled } = checkBody<TaskChange>(taskChangeSchema, await readJson(c), "The task change");
       const task = await setEnabled(openDb(c.env.DB), name, enabled);
       forgetTask(name);
       return c.json(taskView(task, version));
-    },
-    DELETE: async (c) => {
+    }],
+    DELETE: [requireScope("deploy"), async (c) => {
       const name = taskName(c);
       const versions = await removeTask(c.env, name);
       return c.json({ deleted: name, versions });
-    },
+    }],
   });
 
   resource(app, "/tasks/:name/versions", {
-    GET: async (c) => {
+    GET: [requireScope("read"), async (c) => {
       const name = taskName(c);
       const { task } = await requireTask(c.env, name);
       const versions = await listVersions(openDb(c.env.DB), name);
       return c.json({ current_version_id: task.currentVersionId, versions: versions.map(versionView) });
-    },
+    }],
   });
 
   resource(app, "/tasks/:name/rollback", {
-    POST: async (c) => {
+    POST: [requireScope("deploy"), async (c) => {
       const name = taskName(c);
       await requireTask(c.env, name);
       const { version } = checkBody<Rollback>(rollbackSchema, await readJson(c), "The rollback request");
       const rolledBack = await rollbackTask(c.env, name, version);
       return c.json({ task: taskView(rolledBack.task, rolledBack.version) });
-    },
+    }],
   });
 
   resource(app, "/tasks/:name/test", {
-    POST: async (c) => {
+    POST: [requireScope("execute"), async (c) => {
       const name = taskName(c);
       const { version, report } = await testTask(c.env, name, { version: c.req.query("version") });
       return c.json({
@@ -101,8 +109,8 @@ export function taskRoutes(app: Hono<AppEnv>): void {
           duration_ms: t.result.durationMs,
         })),
       });
-    },
+    }],
   });
 
-  resource(app, "/tasks/:name/execute", { POST: executeHandler("envelope") });
+  resource(app, "/tasks/:name/execute", { POST: [requireScope("execute"), executeHandler("envelope")] });
 }
