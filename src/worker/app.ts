@@ -10,6 +10,7 @@ import { requireScope } from "./middleware/scope.ts";
 import { resource } from "./resource.ts";
 import { executionRoutes } from "./routes/executions.ts";
 import { health } from "./routes/health.ts";
+import { graphqlRoutes } from "./routes/graphql.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { metrics } from "./routes/metrics.ts";
 import { runRoutes } from "./routes/run.ts";
@@ -50,6 +51,7 @@ export function createApp(): Hono<AppEnv> {
   app.use("/metrics", authenticate);
   resource(app, "/metrics", { GET: [requireScope("read"), metrics] });
   mcpRoutes(app);
+  graphqlRoutes(app);
   app.route("/api/v1", api);
   // The dashboard's pages (src/ui), each guarded by its own session and scope check.
   app.route("/", createDashboard());

@@ -1,0 +1,81 @@
+/**
+ * GraphiQL, served by the Worker with nothing from a CDN. @graphql-yoga/render-graphiql carries
+ * the whole app as strings (script, CSS, Monaco's three web workers, a favicon data URL: 9 MB);
+ * its own renderer would inline all of it into every page, so the page here is small and the
+ * assets are separate, cacheable files under ASSETS_PATH. They are imported on first use only,
+ * so an isolate that never serves GraphiQL never evaluates them.
+ */
+export const ASSETS_PATH = "/graphql/graphiql";
+
+/** Monaco asks for a web worker by label; each is one of the package's strings. */
+const WORKERS = { editorWorkerService: "editor.worker.js", json: "json.worker.js", graphql: "graphql.worker.js" } as const;
+
+const EXAMPLE = `# Ratchet's GraphQL API. With access control on, add the header
+# {"Authorization": "Bearer <token>"} below (Headers).
+{
+  tasks(first: 10) {
+    nodes { name current_version { version } }
+    pageInfo { endCursor hasNextPage }
+  }
+  executions(first: 5) {
+    nodes { id task status started_at duration_ms }
+  }
+}
+`;
+
+export function graphiqlPage(endpoint: string): string {
+  const options = { endpoint, title: "Ratchet GraphQL", defaultQuery: EXAMPLE };
+  // `<` is escaped so the JSON cannot close the script element.
+  const json = (value: unknown) => JSON.stringify(value).replaceAll("<", "\\u003c");
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>Ratchet GraphQL</title>
+    <link rel="icon" href="${ASSETS_PATH}/favicon.ico" />
+    <link rel="stylesheet" href="${ASSETS_PATH}/graphiql.css" />
+  </head>
+  <body id="body" class="no-focus-outline">
+    <noscript>GraphiQL needs JavaScript. Without it, POST queries to ${endpoint} (see the README).</noscript>
+    <div id="root"></div>
+    <script>
+      const workers = ${json(Object.fromEntries(Object.entries(WORKERS).map(([label, file]) => [label, `${ASSETS_PATH}/${file}`])))};
+      self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (_, label) => workers[label] };
+    </script>
+    <script src="${ASSETS_PATH}/graphiql.js"></script>
+    <script>
+      YogaGraphiQL.renderYogaGraphiQL(document.querySelector("#root"), ${json(options)});
+    </script>
+  </body>
+</html>
+`;
+}
+
+const JS = "text/javascript; charset=utf-8";
+type App = typeof import("@graphql-yoga/render-graphiql/graphiql");
+
+/** Each file: its text in the package, and its content type. */
+const ASSETS: Record<string, (app: App) => [BodyInit, string]> = {
+  "graphiql.js": (app) => [app.js, JS],
+  "graphiql.css": (app) => [app.css, "text/css; charset=utf-8"],
+  [WORKERS.editorWorkerService]: (app) => [app.editorWorkerService, JS],
+  [WORKERS.json]: (app) => [app.jsonWorker, JS],
+  [WORKERS.graphql]: (app) => [app.graphqlWorker, JS],
+  "favicon.ico": (app) => fromDataUrl(app.favicon),
+};
+
+/** One asset by file name, or undefined when there is no such file. */
+export async function graphiqlAsset(file: string): Promise<Response | undefined> {
+  if (!Object.hasOwn(ASSETS, file)) return undefined;
+  const [body, type] = ASSETS[file]!(await import("@graphql-yoga/render-graphiql/graphiql"));
+  // The files change only with the installed package, that is with a deploy; a day's cache spares the 9 MB.
+  return new Response(body, { headers: { "content-type": type, "cache-control": "public, max-age=86400" } });
+}
+
+/** The favicon ships as a base64 data URL; served as its bytes. */
+function fromDataUrl(url: string): [BodyInit, string] {
+  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (!match) throw new Error("@graphql-yoga/render-graphiql's favicon is no longer a base64 data URL");
+  return [Uint8Array.from(atob(match[2]!), (c) => c.charCodeAt(0)), match[1]!];
+}

@@ -1,0 +1,35 @@
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { createContext } from "../../graphql/context.ts";
+import { ASSETS_PATH, graphiqlAsset, graphiqlPage } from "../../graphql/graphiql.ts";
+import { GRAPHQL_PATH, graphqlServer } from "../../graphql/yoga.ts";
+import type { AppEnv } from "../app-env.ts";
+import { bundledTasks } from "../bundled-tasks.ts";
+import { errorEnvelope, notFound } from "../errors.ts";
+import { authenticate } from "../middleware/auth.ts";
+import { limitRate } from "../middleware/rate-limit.ts";
+
+/** A deployTask mutation carries a whole bundle: the same 10 MiB PUT /api/v1/tasks/{name} allows. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: (c) => c.json(errorEnvelope("payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`, { max_bytes: MAX_BODY_BYTES }), 413),
+});
+
+/** A browser opening /graphql (not a GET query, which carries ?query=). */
+const wantsGraphiQL = (c: Context) => c.req.method === "GET" && c.req.query("query") === undefined && (c.req.header("Accept") ?? "").includes("text/html");
+
+/**
+ * GraphQL at /graphql over the platform services the REST routes use, behind the same
+ * authentication and rate limits as /mcp; each resolver asks the principal for its scope. GraphiQL
+ * (page and assets) is open: it holds no data, and its requests carry the token like any other.
+ */
+export function graphqlRoutes(app: Hono<AppEnv>): void {
+  app.get(`${ASSETS_PATH}/:file`, async (c) => (await graphiqlAsset(c.req.param("file"))) ?? notFound(c));
+  app.use(GRAPHQL_PATH, async (c, next) => (wantsGraphiQL(c) ? c.html(graphiqlPage(GRAPHQL_PATH)) : next()));
+  app.use(GRAPHQL_PATH, authenticate, limitRate, limitBody, bundledTasks);
+  app.all(GRAPHQL_PATH, (c) => {
+    const principal = c.get("principal");
+    return graphqlServer(principal.kind !== "open").fetch(c.req.raw, createContext(c.env, c.executionCtx, principal));
+  });
+}
