@@ -5,6 +5,8 @@ import { deployCommand, executionsCommand, invokeCommand } from "./commands/remo
 import { executionShowCommand, type ExecutionsOptions } from "./commands/executions.ts";
 import { scheduleCreateCommand, scheduleDeleteCommand, scheduleListCommand, scheduleTriggerCommand, type ScheduleCreateOptions } from "./commands/schedule.ts";
 import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
+import { secretDeleteCommand, secretListCommand, secretPutCommand } from "./commands/secret.ts";
+import { secretOption } from "./commands/secret-option.ts";
 import { serveCommand, type ServeCliOptions } from "./commands/serve.ts";
 import { mcpServeCommand, type McpServeOptions } from "./commands/mcp-serve.ts";
 import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
@@ -59,6 +61,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option("--log-level <level>", "console lines to show").choices(["debug", "info", "warn", "error"]).default("info"))
     .option("--record <dir>", "write input, output, logs and the HTTP exchanges (HAR) to this folder")
     .option("--no-record-history", "keep no record in the local history (.ratchet/history in the folder holding the task), which `ratchet executions` lists")
+    .addOption(secretOption())
     .action(async (dir: string | undefined, options: RunOnceOptions & { fromFs?: string }) =>
       setExit(await runOnceCommand(engine, taskDir(dir, options), options, await config(), io)),
     );
@@ -154,6 +157,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   );
   remote(schedule.command("trigger").description("run a schedule's task now, with its input").argument("<id>", "schedule id")).action(
     async (id: string, options: { url?: string; token?: string }) => setExit(await scheduleTriggerCommand(id, options, io)),
+  );
+
+  const secret = program.command("secret").description("manage a deployed task's secrets (context.secrets.NAME); values are never printed or returned");
+  remote(secret.command("put").description("set a secret; the value is read from stdin, never from an argument").argument("<task>", "task name").argument("<name>", "secret name, e.g. API_KEY")).action(
+    async (task: string, name: string, options: { url?: string; token?: string }) => setExit(await secretPutCommand(task, name, options, io, process.stdin)),
+  );
+  remote(secret.command("list").description("list a task's secret names").argument("<task>", "task name")).action(
+    async (task: string, options: { url?: string; token?: string }) => setExit(await secretListCommand(task, options, io)),
+  );
+  remote(secret.command("delete").description("delete a secret").argument("<task>", "task name").argument("<name>", "secret name")).action(
+    async (task: string, name: string, options: { url?: string; token?: string }) => setExit(await secretDeleteCommand(task, name, options, io)),
   );
 
   program

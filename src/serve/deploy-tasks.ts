@@ -4,6 +4,7 @@ import { TASK_FILES, type Engine, type TaskBundle } from "../engine/index.ts";
 import { ApiClient, describeApiError, type ApiOptions } from "../ops/api-client.ts";
 import type { CliIo } from "../ops/io.ts";
 import { loadTask } from "../ops/load.ts";
+import { readLocalSecrets, SECRETS_FILE } from "../ops/secrets-file.ts";
 import { readTaskFolder } from "../ops/task-folder.ts";
 import { devVersion } from "../platform/dev-version.ts";
 
@@ -24,6 +25,26 @@ async function devBundle(engine: Engine, dir: string, bundle: TaskBundle): Promi
   const checked = await engine.loadFiles({ ...files, [TASK_FILES.metadata]: JSON.stringify(metadata) });
   if (!checked.ok) throw new Error(`${dir}: the development version ${metadata.version} does not validate`);
   return checked.bundle;
+}
+
+/**
+ * Puts the folder's `.secrets` through the API, so a task served locally reads the same
+ * context.secrets as under run-once. Secrets are only added or replaced: one put with `ratchet
+ * secret put` and absent from the file stays. A bad file or a refused secret is reported; the
+ * task stays deployed.
+ */
+async function sendSecrets(client: ApiClient, dir: string, name: string, say: (line: string) => void): Promise<void> {
+  let secrets;
+  try {
+    secrets = await readLocalSecrets(dir);
+  } catch (error) {
+    return say(`secrets not sent: ${(error as Error).message}`);
+  }
+  for (const [key, value] of Object.entries(secrets ?? {})) {
+    const reply = await client.request("PUT", `/tasks/${encodeURIComponent(name)}/secrets/${key}`, { value });
+    if (reply.status !== 200 && reply.status !== 201) say(`secret ${key} not sent: ${describeApiError(reply)}`);
+  }
+  if (secrets) say(`secrets from ${SECRETS_FILE} sent: ${Object.keys(secrets).join(", ")}`);
 }
 
 /**
@@ -50,6 +71,7 @@ export async function deployTaskFolder(engine: Engine, tasksDir: string, name: s
       return false;
     }
     io.out(`  ${name}: ${reply.body.outcome} (version ${reply.body.task.current_version.version}, ${bundle.hash})`);
+    await sendSecrets(client, dir, name, say);
     return true;
   } catch (error) {
     say(`skipped: ${(error as Error).message}`);

@@ -7,6 +7,7 @@ import { createLocalEngine } from "../ops/local-engine.ts";
 import { startCronTicker } from "./cron-ticker.ts";
 import { deployTaskFolder, taskFolders } from "./deploy-tasks.ts";
 import { serveRateLimits } from "./rate-limits.ts";
+import { serveSecretsKey } from "./secrets-key.ts";
 import { startWorker } from "./start-worker.ts";
 import { watchTaskFolders } from "./watch-tasks.ts";
 import { readManifest, workerDir } from "./worker-files.ts";
@@ -40,7 +41,8 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   // Refused here, with the entry named, rather than by the Worker on its first task run.
   parseAllowList(egressAllow, "RATCHET_EGRESS_ALLOW");
   const rateLimits = serveRateLimits(manifest);
-  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token, egressAllow, rateLimits });
+  const secrets = await serveSecretsKey(stateDir);
+  const server = await startWorker(dir, manifest, { host: options.host, port: options.port, stateDir, token: options.token, egressAllow, rateLimits, secretsKey: secrets.key });
   const url = server.url.origin;
 
   io.out(`Ratchet: serving the Worker on ${url} with local D1 and R2 in ${stateDir}`);
@@ -56,6 +58,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   );
   io.out(egressNotice());
   io.out(rateLimits.notice);
+  io.out(secrets.notice);
 
   const engine = createLocalEngine();
   const api = { url, token: options.token };

@@ -14,6 +14,8 @@ export interface WorkerServerOptions {
   token?: string;
   /** The Worker's RATCHET_EGRESS_ALLOW: the environment's, or the local loopback default. */
   egressAllow: string;
+  /** The Worker's RATCHET_SECRETS_KEY (secrets-key.ts). */
+  secretsKey: string;
   /** The Rate Limiting bindings and the size vars that go with them (rate-limits.ts). */
   rateLimits: Pick<ServeRateLimits, "bindings" | "vars">;
 }
@@ -53,6 +55,7 @@ export async function startWorker(dir: string, manifest: ServeWorkerManifest, op
             ...manifest.vars,
             ...options.rateLimits.vars,
             RATCHET_EGRESS_ALLOW: options.egressAllow,
+            RATCHET_SECRETS_KEY: options.secretsKey,
             // Local serving is open when no token is given (serve.ts says so on start); a deployed Worker without one is closed.
             ...(options.token ? { RATCHET_API_TOKEN: options.token } : { RATCHET_ACCESS: "open" }),
           },

@@ -5,6 +5,7 @@ import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../../ops/errors.ts";
 import type { CliIo } from "../../ops/io.ts";
 import { TEMPLATE_ALIASES, TEMPLATE_NAMES, TEMPLATES } from "../templates.ts";
+import { SECRETS_FILE } from "../../ops/secrets-file.ts";
 
 export interface GenerateOptions {
   label?: string;
@@ -102,6 +103,8 @@ export async function generateTaskCommand(name: string, options: GenerateOptions
     // strict: the input may hold only the properties the schema names.
     "input.schema.json": json(options.inputValidation === "strict" ? { ...template.input, additionalProperties: false } : template.input),
     "output.schema.json": json(template.output),
+    // The task's local secrets (run-once, test, mcp-serve) stay out of git; deploys never carry them.
+    ".gitignore": `${SECRETS_FILE}\n`,
   };
   const withTests = options.includeTests === true;
   if (withTests) {

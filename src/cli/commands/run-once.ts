@@ -1,12 +1,13 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Engine, ExecutionResult } from "../../engine/index.ts";
+import { redactSecretValues, type Engine, type ExecutionResult, type SecretValues } from "../../engine/index.ts";
 import type { CliConfig } from "../../ops/config.ts";
 import { EXIT } from "../exit-codes.ts";
 import { UsageError } from "../../ops/errors.ts";
 import { toHar } from "../har.ts";
 import { platformFetch, type CliIo } from "../../ops/io.ts";
 import { loadTask } from "../../ops/load.ts";
+import { parseSecretFlags, readLocalSecrets } from "../../ops/secrets-file.ts";
 import { recordFolderRun } from "../../ops/workspace/history.ts";
 import { RATCHET_VERSION } from "../version.ts";
 
@@ -17,6 +18,8 @@ export interface RunOnceOptions {
   record?: string;
   /** false (--no-record-history): keep no record in the tasks folder's local history. */
   recordHistory?: boolean;
+  /** --secret NAME=VALUE flags, over the folder's .secrets. */
+  secret?: string[];
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
@@ -40,11 +43,12 @@ export async function readInput(options: { inputJson?: string; inputFile?: strin
   }
 }
 
-async function record(dir: string, input: unknown, result: ExecutionResult): Promise<void> {
+/** Writes the run to `dir`; the engine redacted the result, the input is redacted here with the same rule. */
+async function record(dir: string, input: unknown, result: ExecutionResult, secrets: SecretValues | undefined): Promise<void> {
   await mkdir(dir, { recursive: true });
   const write = (name: string, value: unknown) => writeFile(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
   const { exchanges, ...summary } = result;
-  await write("input.json", input);
+  await write("input.json", redactSecretValues(input, secrets));
   await write(result.status === "completed" ? "output.json" : "error.json", result.status === "completed" ? result.output : result.error);
   await write("logs.json", result.logs);
   await write("result.json", summary);
@@ -57,6 +61,7 @@ export async function runOnceCommand(engine: Engine, dir: string, options: RunOn
   }
   const threshold = RANK[options.logLevel] ?? 1;
   const input = await readInput(options);
+  const secrets = await readLocalSecrets(dir, parseSecretFlags(options.secret));
   const bundle = await loadTask(engine, dir, io.err);
   const result = await engine.execute(bundle, {
     input,
@@ -65,6 +70,7 @@ export async function runOnceCommand(engine: Engine, dir: string, options: RunOn
     recordExchanges: options.record !== undefined,
     limits: config.limits,
     validateSchemas: config.validateSchemas,
+    secrets,
   });
 
   for (const entry of result.logs) {
@@ -76,10 +82,10 @@ export async function runOnceCommand(engine: Engine, dir: string, options: RunOn
   }
   if (options.recordHistory !== false) {
     // The run still counts when its record cannot be kept (a read-only folder, say).
-    await recordFolderRun(dir, bundle, input, result).catch((error: Error) => io.err(`warning: execution ${result.executionId} was not kept in the local history: ${error.message}`));
+    await recordFolderRun(dir, bundle, input, result, secrets).catch((error: Error) => io.err(`warning: execution ${result.executionId} was not kept in the local history: ${error.message}`));
   }
   if (options.record !== undefined) {
-    await record(options.record, input, result);
+    await record(options.record, input, result, secrets);
     io.err(`recorded to ${options.record}`);
   }
   if (result.status === "completed") {

@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { redactSecrets, TRIGGERS, type ExecutionResult, type TaskBundle } from "../../engine/index.ts";
+import { redactSecrets, TRIGGERS, type ExecutionResult, type SecretValues, type TaskBundle } from "../../engine/index.ts";
 import { WorkspaceError, type ExecutionQuery, type ExecutionRecord, type ExecutionSummary, type Page } from "../../workspace/workspace.ts";
 import { executionRecord } from "../../workspace/execution-record.ts";
 import { writeFileAtomic } from "./atomic.ts";
@@ -110,7 +110,7 @@ export class HistoryStore {
 }
 
 /** Records a run of the task folder `taskDir` in the history of the folder holding it (its tasks folder), its input's secrets redacted. */
-export async function recordFolderRun(taskDir: string, bundle: TaskBundle, input: unknown, result: ExecutionResult): Promise<void> {
+export async function recordFolderRun(taskDir: string, bundle: TaskBundle, input: unknown, result: ExecutionResult, secrets?: SecretValues): Promise<void> {
   const dir = resolve(taskDir);
-  await new HistoryStore(dirname(dir)).record(executionRecord(basename(dir), redactSecrets(input, bundle.input_schema), result));
+  await new HistoryStore(dirname(dir)).record(executionRecord(basename(dir), redactSecrets(input, bundle.input_schema, secrets), result));
 }

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { v7 as uuidv7 } from "uuid";
-import { filesFromDocument, isTaskName, redactSecrets, TASK_FILES, TASK_NAME_RULE, type CheckResult, type Engine, type Problem, type TaskBundle, type TaskFiles, type TestReport } from "../../engine/index.ts";
+import { filesFromDocument, isTaskName, redactSecrets, TASK_FILES, TASK_NAME_RULE, type CheckResult, type Engine, type Problem, type SecretValues, type TaskBundle, type TaskFiles, type TestReport } from "../../engine/index.ts";
 import {
   WorkspaceError,
   type BackupInfo,
@@ -20,6 +20,7 @@ import {
 } from "../../workspace/workspace.ts";
 import type { CliConfig } from "../config.ts";
 import { runBundle } from "../run.ts";
+import { readLocalSecrets, SECRETS_FILE, SecretsFileError } from "../secrets-file.ts";
 import { readTaskFolder } from "../task-folder.ts";
 import { testBundle } from "../test.ts";
 import { checkFilePaths, writeTaskFolder } from "./atomic.ts";
@@ -187,9 +188,10 @@ export class LocalWorkspace implements Workspace {
 
   async execute(ref: string, input: unknown, options: ExecuteOptions): Promise<ExecutionRecord> {
     const { location, bundle } = await this.loaded(ref, options.version);
-    const result = await runBundle(this.context, bundle, input, { trigger: options.trigger, recordExchanges: options.recordExchanges });
+    const secrets = await this.secrets(location);
+    const result = await runBundle(this.context, bundle, input, { trigger: options.trigger, recordExchanges: options.recordExchanges, secrets });
     // As the Worker does: the task got its secrets whole, the record keeps them redacted.
-    const record = executionRecord(location.name, redactSecrets(input, bundle.input_schema), result);
+    const record = executionRecord(location.name, redactSecrets(input, bundle.input_schema, secrets), result);
     if (options.record !== false) await this.history.record(record);
     return record;
   }
@@ -200,7 +202,7 @@ export class LocalWorkspace implements Workspace {
       const files = bundle.tests.map((test) => test.file);
       throw new WorkspaceError("not_found", `Task ${location.name} has no test file ${options.only}`, { hint: files.length > 0 ? `Its test files: ${files.join(", ")}.` : "It has no tests yet; add one under tests/." });
     }
-    return testBundle(this.context, bundle, options.only);
+    return testBundle(this.context, bundle, options.only, await this.secrets(location));
   }
 
   async getExecution(id: string): Promise<ExecutionRecord> {
@@ -249,6 +251,16 @@ export class LocalWorkspace implements Workspace {
     this.checks.set(key, checked);
     if (this.checks.size > CHECK_CACHE) this.checks.delete(this.checks.keys().next().value!);
     return checked;
+  }
+
+  /** The task folder's `.secrets`, as `ratchet run-once` reads them; a bad line is the agent's to fix. */
+  private async secrets(location: TaskLocation): Promise<SecretValues | undefined> {
+    try {
+      return await readLocalSecrets(location.dir);
+    } catch (error) {
+      if (!(error instanceof SecretsFileError)) throw error;
+      throw new WorkspaceError("invalid", error.message, { hint: `Fix ${SECRETS_FILE} in the task folder: one NAME=VALUE per line.` });
+    }
   }
 
   private get context() {
