@@ -8,6 +8,7 @@ import { runOnceCommand, type RunOnceOptions } from "./commands/run-once.ts";
 import { secretDeleteCommand, secretListCommand, secretPutCommand } from "./commands/secret.ts";
 import { secretOption } from "./commands/secret-option.ts";
 import { serveCommand, type ServeCliOptions } from "./commands/serve.ts";
+import { repeatable, tokenCreateCommand, tokenListCommand, tokenRevokeCommand, type TokenCreateOptions } from "./commands/token.ts";
 import { mcpServeCommand, type McpServeOptions } from "./commands/mcp-serve.ts";
 import { validateCommand, type ValidateOptions } from "./commands/validate.ts";
 import { DEFAULT_CONFIG, loadConfig } from "../ops/config.ts";
@@ -170,6 +171,23 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     async (task: string, name: string, options: { url?: string; token?: string }) => setExit(await secretDeleteCommand(task, name, options, io)),
   );
 
+  const token = program.command("token").description("manage a running Ratchet's API tokens (admin scope): scopes admin > deploy > execute > read, optionally limited to some tasks");
+  remote(
+    token
+      .command("create")
+      .description("issue a token; it is printed once, the Ratchet keeps only its hash")
+      .requiredOption("--name <name>", "who or what holds it, e.g. ci")
+      .option("--scope <scope>", "admin, deploy, execute or read; repeatable", repeatable)
+      .option("--task <name>", "limit the token to this task; repeatable", repeatable)
+      .option("--json", "print JSON"),
+  ).action(async (options: TokenCreateOptions) => setExit(await tokenCreateCommand(options, io)));
+  remote(token.command("list").description("list tokens (never the tokens themselves)").option("--json", "print JSON")).action(
+    async (options: { url?: string; token?: string; json?: boolean }) => setExit(await tokenListCommand(options, io)),
+  );
+  remote(token.command("revoke").description("revoke a token: it answers 401 from then on").argument("<id>", "token id (from token list)").option("--json", "print JSON")).action(
+    async (id: string, options: { url?: string; token?: string; json?: boolean }) => setExit(await tokenRevokeCommand(id, options, io)),
+  );
+
   program
     .command("serve")
     .description("run the Ratchet Worker on this machine (local D1 and R2), deploying and watching a tasks folder")
@@ -178,6 +196,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option("--tasks-dir <dir>", "every task folder under it is deployed at start and on change", "./tasks")
     .option("--state-dir <dir>", "where local D1 and R2 keep their data", "./.ratchet/state")
     .option("--no-watch", "deploy at start only")
+    .option("--token <token>", "the bootstrap admin token requests must carry (or RATCHET_API_TOKEN); without one the local API is open (RATCHET_ACCESS=open)")
     .action(async (options: ServeCliOptions) => setExit(await serveCommand(options, io)));
 
   program

@@ -9,6 +9,8 @@ export interface ServeCliOptions {
   tasksDir: string;
   stateDir: string;
   watch: boolean;
+  /** The bootstrap admin token (else RATCHET_API_TOKEN); with neither, the local API is open. */
+  token?: string;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
@@ -32,7 +34,7 @@ export async function serveCommand(options: ServeCliOptions, io: CliIo): Promise
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
   try {
-    const token = process.env.RATCHET_API_TOKEN || undefined;
+    const token = options.token || process.env.RATCHET_API_TOKEN || undefined;
     const before = new Set(SIGNALS.flatMap((signal) => process.listeners(signal)));
     const server = await serve({ host: options.host, port, tasksDir: options.tasksDir, stateDir: options.stateDir, watch: options.watch, token }, io);
     // Miniflare's exit hook ends the process on these signals at once, before workerd has exited
