@@ -149,6 +149,16 @@ describe("rate limits", () => {
     expect((await mcp(freshAddress())).status).toBe(200);
   });
 
+  it("cover /graphql, whose mutations run tasks", async () => {
+    const bindings = smallLimit("client");
+    const ip = freshAddress();
+    const graphql = (from: string) => send(bindings, "POST", "http://ratchet.test/graphql", { ip: from, body: { query: "{ __typename }" }, headers: { accept: "application/json" } });
+    const { accepted, refused } = await untilRefused(() => graphql(ip));
+    expect(accepted.every((status) => status === 200), accepted.join(",")).toBe(true);
+    await expectRefusal(refused, "client");
+    expect((await graphql(freshAddress())).status).toBe(200);
+  });
+
   it("fall back to a counter in the isolate where the runtime has no binding", async () => {
     const name = uniqueName("limited-fallback");
     await deploy(name);
