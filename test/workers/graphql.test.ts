@@ -90,12 +90,12 @@ describe("GraphQL queries", () => {
     await deployed(name);
     const ids: string[] = [];
     for (const a of [1, 2, 3]) ids.push((await ok(EXECUTE, { name, input: { a, b: 10 } })).executeTask.execution_id);
-    const failed = (await ok(EXECUTE, { name, input: { a: 1, b: 1, c: "x" } })).executeTask;
-    expect(failed.status).toBe("completed");
+    const newest = (await ok(EXECUTE, { name, input: { a: 4, b: 10 } })).executeTask;
+    expect(newest.status).toBe("completed");
     const since = new Date(Date.now() - 60_000).toISOString();
     const query = `query ($task: String, $after: String, $since: String) { executions(first: 2, task: $task, status: completed, trigger: http, since: $since, after: $after) { nodes { id task status trigger output } pageInfo { endCursor hasNextPage } } }`;
     const first = (await ok(query, { task: name, since })).executions;
-    expect(first.nodes.map((e: { id: string }) => e.id)).toEqual([failed.execution_id, ids[2]]);
+    expect(first.nodes.map((e: { id: string }) => e.id)).toEqual([newest.execution_id, ids[2]]);
     expect(first.pageInfo.hasNextPage).toBe(true);
     const second = (await ok(query, { task: name, since, after: first.pageInfo.endCursor })).executions;
     expect(second.nodes.map((e: { id: string }) => e.id)).toEqual([ids[1], ids[0]]);
@@ -236,10 +236,12 @@ describe("GraphQL access", () => {
   it("shows a token limited to some tasks only those tasks, their executions and schedules", async () => {
     const prefix = uniqueName("gqllimited");
     const [mine, theirs] = [`${prefix}-mine`, `${prefix}-theirs`];
+    const made: Record<string, { execution: string; schedule: string }> = {};
     for (const name of [mine, theirs]) {
       await deployed(name);
-      await ok(EXECUTE, { name, input: { a: 1, b: 2 } });
-      await ok(CREATE_SCHEDULE, { input: { task: name, cron: "0 * * * *", input: { a: 1, b: 2 } } });
+      const execution = (await ok(EXECUTE, { name, input: { a: 1, b: 2 } })).executeTask.execution_id;
+      const schedule = (await ok(CREATE_SCHEDULE, { input: { task: name, cron: "0 * * * *", input: { a: 1, b: 2 } } })).createSchedule.id;
+      made[name] = { execution, schedule };
     }
     const token = await tokenWith(["deploy"], [mine]);
     const tasks = (await ok(`query ($q: String) { tasks(q: $q) { nodes { name } } }`, { q: prefix }, token)).tasks.nodes;
@@ -247,12 +249,17 @@ describe("GraphQL access", () => {
     const executions = (await ok(`{ executions(first: 100) { nodes { task } } }`, {}, token)).executions.nodes;
     expect(executions.length).toBeGreaterThan(0);
     expect(new Set(executions.map((e: { task: string }) => e.task))).toEqual(new Set([mine]));
+    expect((await ok(`query ($task: String) { executions(task: $task) { nodes { id } } }`, { task: theirs }, token)).executions.nodes).toEqual([]);
     const schedules = (await ok(`{ schedules { task } }`, {}, token)).schedules;
     expect(schedules).toEqual([{ task: mine }]);
 
+    // Another task's records read as absent (as REST's 404s); asking for the task by name is refused.
+    const byId = `query ($e: ID!, $s: ID!) { execution(id: $e) { id } schedule(id: $s) { id } }`;
+    expect(await ok(byId, { e: made[theirs]!.execution, s: made[theirs]!.schedule }, token)).toEqual({ execution: null, schedule: null });
+    expect(await ok(byId, { e: made[mine]!.execution, s: made[mine]!.schedule }, token)).toEqual({ execution: { id: made[mine]!.execution }, schedule: { id: made[mine]!.schedule } });
+    await refused("not_found", `mutation ($id: ID!) { deleteSchedule(id: $id) { deleted } }`, { id: made[theirs]!.schedule }, token);
     const other = await refused("forbidden", `query ($name: String!) { task(name: $name) { name } }`, { name: theirs }, token);
     expect(other.message).toContain(`limited to the tasks ${mine}`);
-    await refused("forbidden", `query ($task: String) { executions(task: $task) { nodes { id } } }`, { task: theirs }, token);
     await refused("forbidden", EXECUTE, { name: theirs, input: { a: 1, b: 2 } }, token);
     await refused("forbidden", DEPLOY, { name: theirs, bundle: bundle() }, token);
     await refused("forbidden", CREATE_SCHEDULE, { input: { task: theirs, cron: "0 * * * *" } }, token);

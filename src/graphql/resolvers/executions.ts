@@ -3,7 +3,7 @@ import { executionView } from "../../platform/views.ts";
 import { getExecution, listExecutions, type ExecutionQuery, type ExecutionRow } from "../../store/executions.ts";
 import { getSchedule } from "../../store/schedules.ts";
 import { openDb } from "../../store/tasks.ts";
-import { need, read, touch, type GraphQLContext } from "../context.ts";
+import { need, read, type GraphQLContext } from "../context.ts";
 import { connection, decodeCursor, isoTime, pageSize } from "../pagination.ts";
 import { scheduleNode } from "./schedules.ts";
 
@@ -24,28 +24,13 @@ export function loadExecution(ctx: GraphQLContext, id: string): Promise<Executio
   return read(ctx, `execution:${id}`, () => getExecution(openDb(ctx.env.DB), ctx.env.BUNDLES, id));
 }
 
-/** The store's query, counted as a read. */
-function list(ctx: GraphQLContext, query: ExecutionQuery): Promise<ExecutionRow[]> {
-  return read(ctx, `executions:${JSON.stringify(query)}`, () => listExecutions(openDb(ctx.env.DB), query));
-}
-
 /**
- * Executions newest first, as GET /executions lists them. A token limited to some tasks sees
- * those tasks' only: one query per task it covers (each on the task index), merged by id, which
- * orders by start time (UUIDv7).
+ * Executions newest first, as GET /executions lists them: a token limited to some tasks sees only
+ * those tasks' (another task's, asked for by name, is an empty list, as over REST).
  */
-async function visibleExecutions(ctx: GraphQLContext, query: ExecutionQuery): Promise<ExecutionRow[]> {
-  if (query.task !== undefined) {
-    touch(ctx, query.task);
-    return list(ctx, query);
-  }
-  const allowed = ctx.principal.tasks;
-  if (allowed === null) return list(ctx, query);
-  const lists = await Promise.all(allowed.map((task) => list(ctx, { ...query, task })));
-  return lists
-    .flat()
-    .sort((a, b) => (a.id < b.id ? 1 : -1))
-    .slice(0, query.limit);
+function visibleExecutions(ctx: GraphQLContext, query: ExecutionQuery): Promise<ExecutionRow[]> {
+  const visible = { ...query, tasks: ctx.principal.tasks };
+  return read(ctx, `executions:${JSON.stringify(visible)}`, () => listExecutions(openDb(ctx.env.DB), visible));
 }
 
 export async function executionConnection(ctx: GraphQLContext, args: ExecutionFilters) {
@@ -77,9 +62,8 @@ export const executionResolvers = {
     execution: async (_: unknown, { id }: { id: string }, ctx: GraphQLContext) => {
       need(ctx, "read", "Reading an execution");
       const row = await loadExecution(ctx, id);
-      if (!row) return null;
-      touch(ctx, row.taskName);
-      return executionView(row);
+      // Another task's execution reads as absent to a task-limited token, as over REST: an error would confirm it exists.
+      return row && canTouchTask(ctx.principal, row.taskName) ? executionView(row) : null;
     },
   },
   Execution: {

@@ -13,15 +13,20 @@ import { loadExecution } from "./executions.ts";
 export const scheduleNode = (row: ScheduleRow) => scheduleView(row, 5);
 type ScheduleNode = ReturnType<typeof scheduleNode>;
 
+/** Schedules (of `task`), those of the principal's tasks only. */
 export function schedulesOf(ctx: GraphQLContext, task?: string): Promise<ScheduleRow[]> {
-  return read(ctx, `schedules:${task ?? ""}`, () => listSchedules(openDb(ctx.env.DB), task));
+  return read(ctx, `schedules:${task ?? ""}`, () => listSchedules(openDb(ctx.env.DB), task, ctx.principal.tasks));
 }
 
-/** The schedule `id`, which the principal may touch; not_found as REST's 404 when there is none. */
+/** The schedule `id` if the principal may see it: another task's reads as absent to a task-limited token, as over REST. */
+async function visibleSchedule(ctx: GraphQLContext, id: string): Promise<ScheduleRow | undefined> {
+  const row = await read(ctx, `schedule:${id}`, () => getSchedule(openDb(ctx.env.DB), id));
+  return row && canTouchTask(ctx.principal, row.taskName) ? row : undefined;
+}
+
 async function requireSchedule(ctx: GraphQLContext, id: string): Promise<ScheduleRow> {
-  const row = await getSchedule(openDb(ctx.env.DB), id);
+  const row = await visibleSchedule(ctx, id);
   if (!row) throw new ApiError(404, "not_found", `No schedule ${id}; list them with the schedules query`);
-  touch(ctx, row.taskName);
   return row;
 }
 
@@ -45,16 +50,12 @@ export const scheduleResolvers = {
   Query: {
     schedules: async (_: unknown, { task }: { task?: string | null }, ctx: GraphQLContext) => {
       need(ctx, "read", "Reading schedules");
-      if (task) touch(ctx, task);
-      const rows = await schedulesOf(ctx, task ?? undefined);
-      return rows.filter((row) => canTouchTask(ctx.principal, row.taskName)).map(scheduleNode);
+      return (await schedulesOf(ctx, task ?? undefined)).map(scheduleNode);
     },
     schedule: async (_: unknown, { id }: { id: string }, ctx: GraphQLContext) => {
       need(ctx, "read", "Reading a schedule");
-      const row = await read(ctx, `schedule:${id}`, () => getSchedule(openDb(ctx.env.DB), id));
-      if (!row) return null;
-      touch(ctx, row.taskName);
-      return scheduleNode(row);
+      const row = await visibleSchedule(ctx, id);
+      return row ? scheduleNode(row) : null;
     },
   },
   Schedule: {
