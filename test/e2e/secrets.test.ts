@@ -1,6 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTaskFolder } from "../../src/ops/task-folder.ts";
 import { runProcess } from "../support/process.ts";
@@ -156,4 +159,24 @@ describe("secrets through ratchet serve", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("404 not_found: Task served has no secret STDIN_KEY");
   }, 300_000);
+});
+
+describe("secrets in the MCP stdio host", () => {
+  it("runs a task with its folder's .secrets, tests included, and no tool result holds the value", async () => {
+    const tasksDir = join(work, "mcp-tasks");
+    await writeTask(join(tasksDir, "with-secrets"), TASK);
+    const client = new Client({ name: "ratchet-secrets-test", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ command: NODE, args: [BIN, "mcp-serve", "--transport", "stdio", "--tasks-dir", tasksDir], stderr: "pipe" }));
+    try {
+      const ran = (await client.callTool({ name: "ratchet_execute_task", arguments: { task_id_or_path: "with-secrets", input: { note: FILE_VALUE } } })) as CallToolResult;
+      expect(ran.isError).toBeFalsy();
+      expect(ran.structuredContent).toMatchObject({ status: "completed", output: { names: ["API_KEY", "QUOTED"], keyLength: FILE_VALUE.length, quotedWords: 2 } });
+      const tested = (await client.callTool({ name: "ratchet_test_task", arguments: { task_id: "with-secrets" } })) as CallToolResult;
+      expect(tested.structuredContent).toMatchObject({ passed: 1, failed: 0 });
+      for (const result of [ran, tested]) expect(JSON.stringify(result)).not.toContain(FILE_VALUE);
+      expect(JSON.stringify(ran)).toContain("[redacted:API_KEY]");
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 });
