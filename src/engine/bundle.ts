@@ -1,5 +1,6 @@
 import { parse as parseTolerant, parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { BUNDLE_FORMAT, type BundleDocument, type TaskMetadata, type TestCase } from "./documents.ts";
+import { nestsDeeperThan, TOO_NESTED } from "./json-depth.ts";
 import type { Problem } from "./problems.ts";
 
 /** A task folder as text: path relative to the folder ("main.js", "tests/a.json") to content. */
@@ -42,15 +43,26 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - before.lastIndexOf("\n") };
 }
 
+/** jsonc-parser descends recursively: text nested past the stack gets no position, only JSON.parse's message. */
+function syntaxErrors(text: string): ParseError[] {
+  const errors: ParseError[] = [];
+  try {
+    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return [];
+  }
+  return errors;
+}
+
 /** Parses JSON text, reporting a syntax error with its line and column. */
 export function parseJsonFile(file: string, text: string): { value?: unknown; problem?: Problem } {
+  let value: unknown;
   try {
-    return { value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (error) {
     // JSON.parse does not always say where it failed; jsonc-parser (in strict mode) does.
-    const errors: ParseError[] = [];
-    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false });
-    const first = errors[0];
+    const first = syntaxErrors(text)[0];
     return {
       problem: {
         severity: "error",
@@ -61,6 +73,9 @@ export function parseJsonFile(file: string, text: string): { value?: unknown; pr
       },
     };
   }
+  // Hashing and checking a value recurse through it; past this depth they would overflow the stack.
+  if (nestsDeeperThan(value)) return { problem: { severity: "error", file, message: `The JSON is ${TOO_NESTED}`, hint: "Flatten the data." } };
+  return { value };
 }
 
 /** A task folder's parts as far as they could be read: a part that is missing or does not parse is absent. */
@@ -124,7 +139,13 @@ export function documentFromFiles(files: TaskFiles): { document?: Omit<BundleDoc
  */
 export function locatePointer(text: string, pointer: string): { line: number; column: number } | undefined {
   const errors: ParseError[] = [];
-  let node: Node | undefined = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  let node: Node | undefined;
+  try {
+    node = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return undefined;
+  }
   if (!node || errors.length > 0) return undefined;
   let offset = node.offset;
   const segments = pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));

@@ -6,6 +6,7 @@ export { AllowListError, entryMatches, parseAllowEntry, parseAllowList, type All
 export { EgressGuard, targetOf, type EgressOptions, type Resolve } from "./egress/guard.ts";
 export { GUEST_ERROR_CLASSES, LIMIT_ERROR_TYPES, type ExecutionError, type PlatformErrorType } from "./errors.ts";
 export { checkSchemaDocument, compileSchema, type SchemaIssue } from "./json-schema.ts";
+export { MAX_JSON_DEPTH, nestsDeeperThan, TOO_NESTED } from "./json-depth.ts";
 export { canonicalMemorySize, checkLimitRequest, DEFAULT_LIMITS, DEFAULT_MAXIMA, MIN_MEMORY_BYTES, parseMemorySize, type ExecutionLimits } from "./limits.ts";
 export { diffExpected, matchesSubset } from "./match.ts";
 export { createMockHttp } from "./mock-http.ts";

@@ -8,6 +8,7 @@ import format2020 from "ajv/dist/refs/json-schema-2020-12/meta/format-annotation
 import metaData2020 from "ajv/dist/refs/json-schema-2020-12/meta/meta-data.json" with { type: "json" };
 import unevaluated2020 from "ajv/dist/refs/json-schema-2020-12/meta/unevaluated.json" with { type: "json" };
 import validation2020 from "ajv/dist/refs/json-schema-2020-12/meta/validation.json" with { type: "json" };
+import { nestsDeeperThan, TOO_NESTED } from "./json-depth.ts";
 import { mapSchema, walkSchema } from "./schema-walk.ts";
 import { didYouMean } from "./suggest.ts";
 
@@ -133,13 +134,59 @@ function summarise(units: OutputUnit[], schema: unknown): SchemaIssue[] {
   return issues;
 }
 
+/** The keyword of an issue saying the schema, not the value, stopped the check: a $ref loop no value ends, or a $ref to nowhere. */
+export const UNCHECKABLE = "uncheckable";
+
+const ILL_FORMED = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The pointer of the first property name holding an unpaired surrogate (walked without recursion: the value may be deep). */
+function illFormedKey(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, ""]];
+  while (stack.length > 0) {
+    const [node, pointer] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    for (const [key, child] of Object.entries(node)) {
+      const at = `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      if (!Array.isArray(node) && ILL_FORMED.test(key)) return at;
+      stack.push([child, at]);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * @cfworker/json-schema throws instead of reporting on three kinds of input: a property name that
+ * is not well-formed Unicode (its pointers go through encodeURI), recursion past the stack (a
+ * $ref loop), and a $ref it cannot resolve. Each becomes an issue, so a caller's answer is a
+ * refusal, never a crash.
+ */
+function uncheckable(error: unknown, value: unknown): SchemaIssue {
+  if (error instanceof URIError) {
+    return { pointer: illFormedKey(value) ?? "", keyword: "propertyNames", message: "Property name is not well-formed Unicode (it holds an unpaired surrogate such as \\ud800); use valid UTF-16 text" };
+  }
+  if (error instanceof RangeError) {
+    return { pointer: "", keyword: UNCHECKABLE, message: "The value could not be checked: the schema's $ref loops back on itself without consuming any of the value" };
+  }
+  const unresolved = error instanceof Error ? /^Unresolved \$ref "([^"]*)"/.exec(error.message) : null;
+  if (unresolved) {
+    return { pointer: "", keyword: UNCHECKABLE, message: `The value could not be checked: the schema's $ref "${unresolved[1]}" points nowhere (a $ref must name a part of the same schema, such as #/definitions/name; no remote schemas are loaded)` };
+  }
+  throw error;
+}
+
 function compile(schema: Schema | boolean, draft: SchemaDraft, extra: Schema[] = []): CompiledSchema {
   const validator = new Validator(schema, draft, false);
   for (const doc of extra) validator.addSchema(doc);
   return {
     draft,
     check(value) {
-      const result = validator.validate(value);
+      if (nestsDeeperThan(value)) return [{ pointer: "", keyword: "maxDepth", message: `Value is ${TOO_NESTED}` }];
+      let result: ReturnType<Validator["validate"]>;
+      try {
+        result = validator.validate(value);
+      } catch (error) {
+        return [uncheckable(error, value)];
+      }
       return result.valid ? [] : summarise(result.errors, schema);
     },
   };

@@ -1,7 +1,7 @@
 import { documentFromFiles, fileOfPart, hashDocument, locatePointer, type TaskBundle, type TaskFiles, type TaskParts } from "./bundle.ts";
 import { checkCron } from "./cron.ts";
 import { bundleDocumentSchema, KNOWN_METADATA_KEYS, metadataSchema, testCaseSchema } from "./documents.ts";
-import { checkSchemaDocument, compileSchema, draftOf, subsetSchema, unknownKeywords, type CompiledSchema } from "./json-schema.ts";
+import { checkSchemaDocument, compileSchema, draftOf, subsetSchema, UNCHECKABLE, unknownKeywords, type CompiledSchema } from "./json-schema.ts";
 import { checkLimitRequest, DEFAULT_MAXIMA, describeBytes, type ExecutionLimits } from "./limits.ts";
 import { issuesToProblems, type Problem } from "./problems.ts";
 
@@ -94,7 +94,22 @@ function checkSchemaFile(file: string, schema: unknown, checked: Checked, proble
   problems.push(...issuesToProblems(file, issues, SCHEMA_HINT));
   checked.note(file, "keyword spelling");
   problems.push(...issuesToProblems(file, unknownKeywords(schema), "JSON Schema ignores keywords it does not know; an annotation of your own can start with x-.", "", "warning"));
-  return issues.length === 0 ? compileSchema(schema as object) : undefined;
+  if (issues.length > 0) return undefined;
+  let compiled: CompiledSchema;
+  try {
+    compiled = compileSchema(schema as object);
+  } catch (error) {
+    // Two subschemas with one $id, or an $id that is no URI reference.
+    problems.push({ severity: "error", file, message: `The schema cannot be compiled: ${(error as Error).message}`, hint: SCHEMA_HINT });
+    return undefined;
+  }
+  // A $ref that points nowhere or loops without consuming the value fails whatever the value is: null shows it.
+  const broken = compiled.check(null).find((issue) => issue.keyword === UNCHECKABLE);
+  if (broken) {
+    problems.push({ severity: "error", file, message: broken.message.replace("The value could not be checked: ", "No value can be checked against this schema: "), hint: "Point $ref at a part of this schema (#/definitions/name), inside properties or items when it refers to itself." });
+    return undefined;
+  }
+  return compiled;
 }
 
 /** Judges every part that was read; a part that is absent was already reported by whoever read it. */

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { TASK_NAME_RULE, isTaskName } from "../engine/index.ts";
+import { TASK_NAME_RULE, TOO_NESTED, isTaskName, nestsDeeperThan } from "../engine/index.ts";
 import { ApiError } from "./errors.ts";
 
 export { checkBody } from "../platform/check-body.ts";
@@ -8,11 +8,15 @@ export { checkBody } from "../platform/check-body.ts";
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "The request body is empty; send JSON");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ApiError(400, "invalid_json", `The request body is not valid JSON: ${(error as Error).message}`);
   }
+  // Storing, hashing and checking a body recurse through it: a deeper one would overflow the stack.
+  if (nestsDeeperThan(value)) throw new ApiError(400, "invalid_json", `The request body is ${TOO_NESTED}`);
+  return value;
 }
 
 export function taskName(c: Context): string {
