@@ -55,7 +55,8 @@ export function tokenView(row: TokenRow): TokenView {
 
 /** Issues a token: 32 random bytes, stored only as their SHA-256; the token itself is in the answer and nowhere else. */
 export async function createToken(env: TokenEnv, request: TokenRequest): Promise<TokenView & { token: string }> {
-  const token = TOKEN_PREFIX + encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)).buffer);
+  // Hono's base64url keeps the "=" padding; without it the token is one word to copy and to scan for.
+  const token = TOKEN_PREFIX + encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)).buffer).replace(/=+$/, "");
   const tasks = request.tasks ? [...new Set(request.tasks)] : null;
   const row = await insertToken(openDb(env.DB), { name: request.name, tokenHash: await sha256Hex(token), scopes: [...new Set(request.scopes)], tasks });
   return { ...tokenView(row), token };
