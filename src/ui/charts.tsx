@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { HourBucket } from "./stats.ts";
 
 const W = 600;

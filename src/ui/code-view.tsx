@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { highlightLines } from "./highlight.ts";
 
 /** main.js with line numbers and highlighting; `mark` highlights a line (the failing one). */

@@ -1,8 +1,10 @@
+/** @jsxImportSource hono/jsx */
 import { Hono, type Context, type Handler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { canTouchTask, hasScope, type Principal, type Scope } from "../platform/access/principal.ts";
 import { ApiError } from "../platform/errors.ts";
+import { checkRateLimits } from "../platform/rate-limit/check.ts";
 import type { AppEnv } from "../worker/app-env.ts";
 import { serveAsset } from "./assets.ts";
 import { Notice } from "./components.tsx";
@@ -40,13 +42,13 @@ function secure(c: Context): void {
 }
 
 /** An HTML error page with the status; what was wrong and what to do. */
-export async function errorPage(c: Context<AppEnv>, status: 400 | 403 | 404 | 409 | 500, message: string): Promise<Response> {
+export async function errorPage(c: Context<AppEnv>, status: 400 | 403 | 404 | 409 | 429 | 500, message: string): Promise<Response> {
   const session = await sessionOf(c);
   const frame: Frame = { principal: session.principal, signedIn: session.principal ? session.signedIn : false, csrf: await csrfToken(c) };
   secure(c);
   return c.html(
     <Layout title="Error" frame={frame} section="none">
-      <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : "Something went wrong"}</h1>
+      <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 429 ? "Too many runs" : "Something went wrong"}</h1>
       <Notice kind="error">{message}</Notice>
       <p>
         <a href="/">Back to the tasks</a>
@@ -94,12 +96,21 @@ export function page(scope: Scope, handler: PageHandler): Handler<AppEnv> {
   };
 }
 
+/** The API's rate limits on running a task (platform/rate-limit), for the dashboard's run buttons: a 429 page, or null to go on. */
+export async function rateLimited({ c, principal }: PageContext): Promise<Response | null> {
+  const refusal = await checkRateLimits(c.env, principal, c.req.header("CF-Connecting-IP"));
+  if (!refusal) return null;
+  c.header("Retry-After", String(refusal.retryAfter));
+  return errorPage(c, 429, refusal.message);
+}
+
 async function signInPage(c: Context<AppEnv>, error?: string): Promise<Response> {
   secure(c);
   const session = await sessionOf(c);
   const closed = session.principal === null && session.reason.reason === "not_configured" ? session.reason.message : undefined;
   const frame: Frame = { principal: null, signedIn: false, csrf: await csrfToken(c) };
-  return c.html(<SignInPage frame={frame} error={error} closed={closed} />, error ? 401 : 200);
+  // A refused token re-renders the form with 200: a 4xx document makes the browser log a console error for what is an ordinary typo.
+  return c.html(<SignInPage frame={frame} error={error} closed={closed} />);
 }
 
 /** The dashboard at `/`: server-rendered pages over the platform's own services (src/platform, src/store). */

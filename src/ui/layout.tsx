@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { script, style } from "./generated/assets.ts";
@@ -33,6 +34,7 @@ export function Layout(props: { title: string; frame: Frame; section: Section; c
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{`${props.title} · Ratchet`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={ASSET_PATHS.style} />
         <script src={ASSET_PATHS.script} defer></script>
       </head>

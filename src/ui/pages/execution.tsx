@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { ExecutionRow } from "../../store/executions.ts";
 import { Json, ms, Panel, Status, When } from "../components.tsx";
 import { Layout, type Frame } from "../layout.tsx";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { TRIGGERS } from "../../engine/index.ts";
 import type { ExecutionRow } from "../../store/executions.ts";
 import { Layout, type Frame } from "../layout.tsx";

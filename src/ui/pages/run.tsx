@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { TaskRow, VersionRow } from "../../store/tasks.ts";
 import { CsrfField, Notice } from "../components.tsx";
 import { Layout, type Frame } from "../layout.tsx";

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { ScheduleRow, ScheduleRunRow } from "../../store/schedules.ts";
 import { CsrfField, Notice, Status, When } from "../components.tsx";
 import { Layout, type Frame } from "../layout.tsx";

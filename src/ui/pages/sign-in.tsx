@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { CsrfField, Notice } from "../components.tsx";
 import { Layout, type Frame } from "../layout.tsx";
 

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { TaskBundle } from "../../engine/index.ts";
 import type { ExecutionRow } from "../../store/executions.ts";
 import type { ScheduleRow } from "../../store/schedules.ts";

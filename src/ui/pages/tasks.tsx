@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import { RunsChart, DurationChart } from "../charts.tsx";
 import { ms, Panel, Status } from "../components.tsx";
 import { Layout, type Frame } from "../layout.tsx";

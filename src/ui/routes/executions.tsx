@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { Context, Hono } from "hono";
 import { TRIGGERS } from "../../engine/index.ts";
 import { analyzeTools } from "../../mcp/tools/observe-analyze.ts";
@@ -29,8 +30,7 @@ function filterOf(c: Context): HistoryFilter {
 
 /** The newest executions matching the filter that the principal may see. */
 async function historyRows(c: Context<AppEnv>, principal: Principal, filter: HistoryFilter) {
-  const rows = await listExecutions(openDb(c.env.DB), { ...filter, limit: PAGE_SIZE });
-  return rows.filter((r) => principal.tasks === null || principal.tasks.includes(r.taskName));
+  return listExecutions(openDb(c.env.DB), { ...filter, tasks: principal.tasks, limit: PAGE_SIZE });
 }
 
 /** The diagnosis ratchet_analyze_execution_error gives, from the MCP tool itself on this platform's workspace. */

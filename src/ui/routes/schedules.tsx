@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { Context, Hono } from "hono";
 import { changeSchedule } from "../../schedules/service.ts";
 import { invokeTask } from "../../platform/execute-and-record.ts";
@@ -7,7 +8,7 @@ import { getSchedule, listRuns, listSchedules } from "../../store/schedules.ts";
 import { findTask, listTasks, openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../../worker/app-env.ts";
 import { previewCron } from "../cron-preview.ts";
-import { errorPage, page, type PageContext } from "../dashboard.tsx";
+import { errorPage, page, rateLimited, type PageContext } from "../dashboard.tsx";
 import { SchedulePage, SchedulesPage } from "../pages/schedules.tsx";
 
 /** IANA zones for the time zone field's suggestions (the runtime's own list). */
@@ -113,9 +114,12 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
 
   app.post(
     "/schedules/:id/run",
-    page("execute", async ({ c, may }) => {
+    page("execute", async (ctx) => {
+      const { c, may } = ctx;
       const row = await scheduleOf(c, may);
       if (!row || !may("execute", row.taskName)) return errorPage(c, 404, `No schedule ${c.req.param("id")} you may run.`);
+      const refused = await rateLimited(ctx);
+      if (refused) return refused;
       // As POST /api/v1/schedules/{id}/trigger: the schedule's input, recorded as a scheduled run.
       const { result, recorded } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
       await recorded;

@@ -1,3 +1,4 @@
+/** @jsxImportSource hono/jsx */
 import type { Hono } from "hono";
 import { invokeTask } from "../../platform/execute-and-record.ts";
 import { loadBundle } from "../../platform/sandbox.ts";
@@ -8,7 +9,7 @@ import { listSchedules } from "../../store/schedules.ts";
 import { listTasks, listVersions, openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../../worker/app-env.ts";
 import { taskName } from "../../worker/request.ts";
-import { page, type PageContext } from "../dashboard.tsx";
+import { page, rateLimited, type PageContext } from "../dashboard.tsx";
 import { RunPage } from "../pages/run.tsx";
 import { TaskPage } from "../pages/task.tsx";
 import { TasksPage } from "../pages/tasks.tsx";
@@ -113,6 +114,8 @@ export function taskRoutes(app: Hono<AppEnv>): void {
       } catch (error) {
         return runPage(ctx, name, text, `The input is not valid JSON: ${(error as Error).message}`, 400);
       }
+      const refused = await rateLimited(ctx);
+      if (refused) return refused;
       // The same execution path as POST /api/v1/tasks/{name}/execute; the page opens once the record is in D1.
       const { result, recorded } = await invokeTask(c.env, c.executionCtx, name, input, { trigger: "http" });
       await recorded;
