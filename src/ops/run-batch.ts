@@ -5,6 +5,7 @@ import type { ExecutionError } from "../engine/index.ts";
 import { UsageError } from "./errors.ts";
 import { platformFetch } from "./io.ts";
 import { openTask, type TaskOpContext } from "./task.ts";
+import { readLocalSecrets } from "./secrets-file.ts";
 
 export interface BatchItem {
   /** The input file's name inside the input folder. */
@@ -40,6 +41,7 @@ export async function runBatch(context: TaskOpContext, dir: string, options: Bat
   const files = (await readdir(options.inputDir)).filter((name) => name.endsWith(".json")).sort();
   if (files.length === 0) throw new UsageError(`--input-dir ${options.inputDir} holds no *.json input files`);
   const bundle = await openTask(context, dir);
+  const secrets = await readLocalSecrets(dir);
   const limit = pLimit(parallel);
   const started = performance.now();
 
@@ -52,7 +54,7 @@ export async function runBatch(context: TaskOpContext, dir: string, options: Bat
     } catch (error) {
       return { file, status: "failed", durationMs: performance.now() - began, error: { type: "InputParseError", message: `${file} is not valid JSON: ${(error as Error).message}` } };
     }
-    const result = await context.engine.execute(bundle, { input, trigger: "cli", fetch: platformFetch, limits: context.config.limits, validateSchemas: context.config.validateSchemas });
+    const result = await context.engine.execute(bundle, { input, trigger: "cli", fetch: platformFetch, limits: context.config.limits, validateSchemas: context.config.validateSchemas, secrets });
     return result.status === "completed"
       ? { file, status: "completed", durationMs: result.durationMs, output: result.output }
       : { file, status: "failed", durationMs: result.durationMs, error: result.error! };
