@@ -10,8 +10,8 @@ export const ASSETS_PATH = "/graphql/graphiql";
 /** Monaco asks for a web worker by label; each is one of the package's strings. */
 const WORKERS = { editorWorkerService: "editor.worker.js", json: "json.worker.js", graphql: "graphql.worker.js" } as const;
 
-const EXAMPLE = `# Ratchet's GraphQL API. With access control on, add the header
-# {"Authorization": "Bearer <token>"} below (Headers).
+const EXAMPLE = `# With access control on, add under Headers:
+# {"Authorization": "Bearer <token>"}
 {
   tasks(first: 10) {
     nodes { name current_version { version } }

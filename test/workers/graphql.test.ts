@@ -142,6 +142,9 @@ describe("GraphQL mutations", () => {
     const ran = (await ok(EXECUTE, { name, input: { a: 2, b: 40 } })).executeTask;
     expect(ran).toMatchObject({ status: "completed", output: { sum: 42 }, error: null, execution: { id: ran.execution_id, task: name, trigger: "http", input: { a: 2, b: 40 }, output: { sum: 42 } } });
     expect(ran.logs).toEqual([expect.objectContaining({ message: "adding" })]);
+    // Input written in the document itself (a JSON literal), not only through variables.
+    const literal = (await ok(`mutation { executeTask(name: "${name}", input: { a: 1, b: 2.5, note: "x", list: [true, null] }) { output } }`)).executeTask;
+    expect(literal.output).toEqual({ sum: 3.5 });
     const failed = (await ok(EXECUTE, { name, input: { a: -1, b: 0 } })).executeTask;
     expect(failed).toMatchObject({ status: "failed", output: null, error: { type: "DataError", message: "negative" } });
     const bad = await refused("invalid_input", EXECUTE, { name, input: { a: "two" } });
