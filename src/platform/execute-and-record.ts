@@ -4,6 +4,8 @@ import type { VersionRef } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
 import { announceRecord, recordExecution } from "./record-writer.ts";
 import { engineFor, loadBundle } from "./sandbox.ts";
+import { StorageUnavailableError, storageStep } from "./storage-errors.ts";
+import { admitExecution } from "./storage-state.ts";
 import { secretsForRun } from "./secrets/task-secrets.ts";
 import { resolveVersion } from "./version-cache.ts";
 
@@ -23,10 +25,12 @@ export interface Invocation {
   /** The input as the record keeps it: its secrets redacted (by name and schema, and the task's own secret values). */
   recordedInput: unknown;
   /**
-   * Settles when the record is in D1 (true) or was finally lost (false: counted and logged).
-   * Hosts wait for it before they hand out the execution id, so any later read finds it.
+   * Resolves when the record is in D1. Rejects, when it was finally lost (counted and logged),
+   * with a 503 StorageUnavailableError (not_recorded) carrying the outcome: a host that waits for
+   * it tells its client, so no execution the platform accepted is lost silently. Hosts wait for
+   * it before they hand out the execution id, so any later read finds it.
    */
-  recorded: Promise<boolean>;
+  recorded: Promise<void>;
 }
 
 /** The Worker's own fetch, as the engine takes it: every guest request goes out through it. */
@@ -41,9 +45,14 @@ export const platformFetch = (request: Request): Promise<Response> => fetch(requ
  * also handed to waitUntil, so it completes even for a host that does not wait.
  */
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
-  // Both cached per isolate: on the hot path neither reads D1.
-  const [version, secrets] = await Promise.all([resolveVersion(env, name, options.version), secretsForRun(env, name)]);
-  const bundle = await loadBundle(env.BUNDLES, version.hash, version.r2Key);
+  // Refused before the task runs when its record is known to be unwritable (storage-state.ts),
+  // and when what it needs cannot be read: a 503, never a run that cannot be recorded.
+  await admitExecution(env);
+  const { version, secrets, bundle } = await storageStep(`loading task ${name}`, "The task was not run; try again.", async () => {
+    // Both cached per isolate: on the hot path neither reads D1.
+    const [version, secrets] = await Promise.all([resolveVersion(env, name, options.version), secretsForRun(env, name)]);
+    return { version, secrets, bundle: await loadBundle(env.BUNDLES, version.hash, version.r2Key) };
+  });
   // Counted as active until its record settles, except while it waits on a fetch: the record
   // writer lets a row wait for other active executions' rows to share their batch.
   const announced = announceRecord();
@@ -64,16 +73,28 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
   // The record keeps the input without its secrets (the task got them whole); the engine redacted the result.
   const recordedInput = redactSecrets(input, bundle.input_schema, secrets);
   const recorded = recordExecution(env, { taskName: name, versionId: version.id, input: recordedInput, result, retryOf: options.retryOf })
-    .then(
-      () => true,
-      (error) => {
-        console.error(`execution ${result.executionId} of ${name} could not be recorded`, error);
-        return false;
-      },
-    )
+    .catch((error: unknown) => {
+      console.error(`execution ${result.executionId} of ${name} could not be recorded`, error);
+      throw notRecorded(name, result, error);
+    })
     .finally(() => announced.done());
-  ctx.waitUntil(recorded);
+  ctx.waitUntil(recorded.catch(() => undefined));
   return { result, version, recordedInput, recorded };
+}
+
+/**
+ * The task ran but its record was lost (storage failed through every retry; only a D1 outage
+ * that begins while the task runs gets this far, since a known outage refuses it before). The
+ * client is told, with the outcome it would otherwise have got.
+ */
+function notRecorded(name: string, result: ExecutionResult, cause: unknown): StorageUnavailableError {
+  const outcome = result.status === "completed" ? { output: result.output } : { error: { type: result.error?.type, message: result.error?.message } };
+  return new StorageUnavailableError(
+    "not_recorded",
+    `Execution ${result.executionId} of ${name} ran (${result.status}) but storage failed and it could not be recorded: it is not in the history. ` +
+      `Its outcome is in details; running it again runs the task again. (${cause instanceof Error ? cause.message : String(cause)})`,
+    { execution_id: result.executionId, task: name, status: result.status, ...outcome },
+  );
 }
 
 /**

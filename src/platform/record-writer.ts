@@ -2,6 +2,7 @@ import { executionRow, insertExecutions, type ExecutionRecordInput, type Executi
 import { isConstraintViolation, isUniqueViolation } from "../store/errors.ts";
 import { openDb, type Db } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
+import { markStorageDown, markStorageUp } from "./storage-state.ts";
 
 /** Rows one D1 batch writes at most. */
 const MAX_BATCH = 250;
@@ -158,21 +159,27 @@ async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
 /**
  * Records one execution and settles when D1 holds it, so any later request, from any isolate,
  * reads it. A record D1 refuses is tried again after each of RETRY_PAUSES_MS; one that breaks a
- * constraint is not (it never will fit). Throws RecordLostError when it was not written, counted.
+ * constraint is not (it never will fit). Throws RecordLostError when it was not written, counted;
+ * a record lost to a storage fault also marks storage down for the isolate (storage-state.ts).
  */
 export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
   const db = openDb(env.DB);
-  const row = await executionRow(env.BUNDLES, record);
+  let row: ExecutionRow | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
+      // A large payload goes to R2 first: an R2 fault is retried like a D1 one.
+      row ??= await executionRow(env.BUNDLES, record);
       await writeShared(db, row);
       recordStats.written += 1;
+      markStorageUp();
       return;
     } catch (error) {
       const pause = RETRY_PAUSES_MS[attempt - 1];
       if (pause === undefined || isConstraintViolation(error)) {
         recordStats.lost += 1;
-        throw new RecordLostError(row.id, attempt, error);
+        // A row that breaks a constraint is this row's fault; anything else means storage is down.
+        if (!isConstraintViolation(error)) markStorageDown(`a record could not be written: ${error instanceof Error ? error.message : String(error)}`);
+        throw new RecordLostError(record.result.executionId, attempt, error);
       }
       await sleep(pause);
     }

@@ -3,6 +3,7 @@ import sync from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { DEFAULT_MAXIMA, Engine, restoreBundle, type TaskBundle } from "../engine/index.ts";
 import { workerEgress } from "./egress.ts";
 import type { Env } from "./env.ts";
+import { ApiError } from "./errors.ts";
 import type { R2Bucket } from "@cloudflare/workers-types";
 
 let engine: Engine | undefined;
@@ -42,7 +43,8 @@ export async function loadBundle(bucket: R2Bucket, hash: string, key: string): P
   const cached = bundles.get(hash);
   if (cached) return cached;
   const object = await bucket.get(key);
-  if (!object) throw new Error(`bundle object ${key} is missing`);
+  // Lost, not unreachable: trying again will not help, deploying the content again will (it puts the object back).
+  if (!object) throw new ApiError(503, "bundle_missing", `The bundle object ${key} of this version is missing from R2; deploy the task again to restore it`);
   return cacheBundle(await restoreBundle(await object.json(), hash));
 }
 

@@ -4,13 +4,15 @@
  * test run. Refusals are ApiErrors, which each host renders its own way.
  */
 import { runTests, type Problem, type TaskBundle, type TestReport } from "../engine/index.ts";
-import { syncDeclaredSchedules } from "../schedules/service.ts";
+import { declaredScheduleStatements, ScheduleRejected } from "../schedules/service.ts";
 import { deleteTask, deployBundle, findTask, findVersion, openDb, setCurrentVersion, VersionConflictError, type DeployOutcome, type TaskRow, type VersionRef, type VersionRow } from "../store/tasks.ts";
 import { devVersion } from "./dev-version.ts";
 import type { Env } from "./env.ts";
 import { ApiError } from "./errors.ts";
 import { platformFetch } from "./execute-and-record.ts";
 import { engineFor, loadBundle } from "./sandbox.ts";
+import { accepted } from "./schedules.ts";
+import { storageStep } from "./storage-errors.ts";
 import { removeTaskSecrets, secretsForRun } from "./secrets/task-secrets.ts";
 import { forgetTask, resolveVersion } from "./version-cache.ts";
 
@@ -35,9 +37,11 @@ async function asDevVersion(env: Env, bundle: TaskBundle): Promise<TaskBundle> {
   return (await checkedBundle(env, { ...document, metadata: { ...bundle.metadata, version: devVersion(bundle.metadata.version, bundle.hash) } })).bundle;
 }
 
+const DEPLOY_RETRY = "Either all of the deploy took effect or none of it did; deploying the same content again is safe.";
+
 /**
  * Deploys a bundle document as the current version of `name` and brings the task's declared
- * schedules in line. A version string deployed already with other content is a 409, unless
+ * schedules in line, all or nothing (a storage failure is a 503 storage_unavailable). A version string deployed already with other content is a 409, unless
  * `devVersionOnConflict`: then the content is deployed as that version's development version
  * (an edit saved without a version bump, as `ratchet serve` does for edited folders).
  */
@@ -45,10 +49,16 @@ export async function deployTask(env: Env, name: string, document: unknown, opti
   const checked = await checkedBundle(env, document);
   const db = openDb(env.DB);
   const deploy = async (bundle: TaskBundle) => {
-    const deployed = await deployBundle(db, env.BUNDLES, name, bundle);
-    forgetTask(name);
-    await syncDeclaredSchedules(db, deployed.version);
-    return { ...deployed, warnings: checked.warnings };
+    try {
+      // The version and the declared schedules commit in one D1 batch: all of the deploy or none.
+      const deployed = await accepted(() =>
+        storageStep(`deploying ${name}`, DEPLOY_RETRY, () => deployBundle(db, env.BUNDLES, name, bundle, undefined, (version) => declaredScheduleStatements(db, version)), [VersionConflictError, ScheduleRejected]),
+      );
+      return { ...deployed, warnings: checked.warnings };
+    } finally {
+      // After a failure too: the batch may have committed before its answer was lost.
+      forgetTask(name);
+    }
   };
   try {
     return await deploy(checked.bundle);
@@ -73,11 +83,13 @@ export async function removeTask(env: Env, name: string): Promise<number> {
 export async function rollbackTask(env: Env, name: string, version: string): Promise<{ task: TaskRow; version: VersionRow }> {
   await requireTask(env, name);
   const db = openDb(env.DB);
-  const target = await findVersion(db, name, version);
-  if (!target) throw new ApiError(404, "not_found", `Task ${name} has no version ${version}`);
-  const task = await setCurrentVersion(db, name, target.id);
-  forgetTask(name);
-  return { task, version: target };
+  return storageStep(`rolling ${name} back to ${version}`, "The task serves its version as before; try again.", async () => {
+    const target = await findVersion(db, name, version);
+    if (!target) throw new ApiError(404, "not_found", `Task ${name} has no version ${version}`);
+    const task = await setCurrentVersion(db, name, target.id);
+    forgetTask(name);
+    return { task, version: target };
+  });
 }
 
 /** Runs a task's tests (those of the test file `only`, when given) on its serving version or `version`, guest fetches going out as executions' do. */

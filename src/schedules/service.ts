@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { compileSchema, type ScheduleDeclaration, type SchemaIssue } from "../engine/index.ts";
-import { deleteSchedule, insertSchedule, updateSchedule, type ScheduleRow } from "../store/schedules.ts";
-import { isUniqueViolation } from "../store/errors.ts";
+import type { BatchItem } from "drizzle-orm/batch";
+import { deleteScheduleStatements, insertSchedule, updateSchedule, type ScheduleRow } from "../store/schedules.ts";
 import { schedules } from "../store/schema.ts";
 import type { Db, VersionRow } from "../store/tasks.ts";
 import { checkCron, type Schedule } from "../engine/cron.ts";
@@ -59,6 +59,11 @@ export async function createSchedule(
   origin: { source: "api" | "metadata"; sourceKey?: string },
   now = new Date(),
 ): Promise<ScheduleRow> {
+  return insertSchedule(db, newSchedule(version, declaration, origin, now));
+}
+
+/** The row of a new schedule, checked (ScheduleRejected) but not stored. */
+function newSchedule(version: VersionRow, declaration: ScheduleDeclaration, origin: { source: "api" | "metadata"; sourceKey?: string }, now: Date): ScheduleRow {
   const row: ScheduleRow = {
     id: crypto.randomUUID(),
     taskName: version.taskName,
@@ -83,7 +88,7 @@ export async function createSchedule(
   };
   check(row, version);
   row.nextRunAt = nextSlot(row, now);
-  return insertSchedule(db, row);
+  return row;
 }
 
 /**
@@ -91,6 +96,11 @@ export async function createSchedule(
  * the first one after now; enabling clears a pause reason.
  */
 export async function changeSchedule(db: Db, current: ScheduleRow, version: VersionRow, change: Partial<ScheduleDeclaration>, now = new Date()): Promise<ScheduleRow> {
+  return (await updateSchedule(db, current.id, changedSchedule(current, version, change, now)))!;
+}
+
+/** A schedule's row after a change, checked (ScheduleRejected) but not stored. */
+function changedSchedule(current: ScheduleRow, version: VersionRow, change: Partial<ScheduleDeclaration>, now: Date): ScheduleRow {
   const next: ScheduleRow = {
     ...current,
     cron: change.cron?.trim() ?? current.cron,
@@ -107,26 +117,37 @@ export async function changeSchedule(db: Db, current: ScheduleRow, version: Vers
   const resumed = next.enabled && !current.enabled;
   if (timing || resumed) next.nextRunAt = nextSlot(next, now);
   if (next.enabled) next.pausedReason = null;
-  return (await updateSchedule(db, current.id, next))!;
+  return next;
 }
 
 /**
- * Makes a task's schedules match what its metadata.json declares (by position in the list):
- * new ones are created, changed ones updated, removed ones deleted. Run on every deploy.
+ * The statements that make a task's schedules match what its metadata.json declares (by
+ * position in the list): new ones created, changed ones updated, removed ones deleted. Every
+ * declaration is checked first (ScheduleRejected); nothing is written here, so a deploy commits
+ * them in the same D1 batch as its version (all or nothing).
  */
-export async function syncDeclaredSchedules(db: Db, version: VersionRow, now = new Date()): Promise<void> {
+export async function declaredScheduleStatements(db: Db, version: VersionRow, now = new Date()): Promise<BatchItem<"sqlite">[]> {
   const declared = ((version.metadata as { schedules?: ScheduleDeclaration[] }).schedules ?? []) as ScheduleDeclaration[];
   const existing = await db.select().from(schedules).where(and(eq(schedules.taskName, version.taskName), eq(schedules.source, "metadata")));
   const byKey = new Map(existing.map((row) => [row.sourceKey, row]));
+  const statements: BatchItem<"sqlite">[] = [];
   for (const [index, declaration] of declared.entries()) {
     const current = byKey.get(String(index));
     byKey.delete(String(index));
     if (!current) {
       // A concurrent deploy of the same task may create it first: then it exists, as wanted.
-      await createSchedule(db, version, declaration, { source: "metadata", sourceKey: String(index) }, now).catch((error: unknown) => {
-        if (!isUniqueViolation(error)) throw error;
-      });
-    } else await changeSchedule(db, current, version, { retry: DEFAULT_RETRY, catch_up: "skip", input: {}, timezone: "UTC", enabled: true, ...declaration }, now);
+      statements.push(db.insert(schedules).values(newSchedule(version, declaration, { source: "metadata", sourceKey: String(index) }, now)).onConflictDoNothing());
+    } else {
+      const next = changedSchedule(current, version, { retry: DEFAULT_RETRY, catch_up: "skip", input: {}, timezone: "UTC", enabled: true, ...declaration }, now);
+      statements.push(db.update(schedules).set(next).where(eq(schedules.id, current.id)));
+    }
   }
-  for (const stale of byKey.values()) await deleteSchedule(db, stale.id);
+  for (const stale of byKey.values()) statements.push(...deleteScheduleStatements(db, stale.id));
+  return statements;
+}
+
+/** Makes a task's declared schedules match its metadata.json in one D1 batch (see declaredScheduleStatements). */
+export async function syncDeclaredSchedules(db: Db, version: VersionRow, now = new Date()): Promise<void> {
+  const [first, ...rest] = await declaredScheduleStatements(db, version, now);
+  if (first) await db.batch([first, ...rest]);
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, inArray, lte, sql } from "drizzle-orm";
 import { scheduleRuns, schedules } from "./schema.ts";
 import type { Db } from "./tasks.ts";
 
@@ -30,8 +30,11 @@ export async function updateSchedule(db: Db, id: string, patch: Partial<Schedule
 }
 
 export async function deleteSchedule(db: Db, id: string): Promise<void> {
-  await db.batch([db.delete(scheduleRuns).where(eq(scheduleRuns.scheduleId, id)), db.delete(schedules).where(eq(schedules.id, id))]);
+  await db.batch(deleteScheduleStatements(db, id));
 }
+
+/** A schedule's runs, then the schedule: for a batch. */
+export const deleteScheduleStatements = (db: Db, id: string) => [db.delete(scheduleRuns).where(eq(scheduleRuns.scheduleId, id)), db.delete(schedules).where(eq(schedules.id, id))] as const;
 
 /** Enabled schedules whose next slot has come. */
 export function dueSchedules(db: Db, now: string, limit: number): Promise<ScheduleRow[]> {
@@ -56,10 +59,28 @@ export async function claimSlots(db: Db, id: string, expected: string, next: str
   return claimed.length === 1;
 }
 
-/** Starts the run of one slot; false if that slot already has a run (the unique index decides). */
-export async function startRun(db: Db, run: ScheduleRunRow): Promise<boolean> {
-  const inserted = await db.insert(scheduleRuns).values(run).onConflictDoNothing().returning({ id: scheduleRuns.id });
-  return inserted.length === 1;
+/**
+ * Claims a schedule's due slots (as claimSlots, moving `next_run_at` from `expected` to `next`)
+ * and starts the run of `run.slot`, in one D1 batch: both or neither, so a storage failure
+ * leaves the slot due for the next tick, and a claimed slot always has its run. The run is
+ * inserted only when this very claim moved the schedule (it shows `next` with this claim's time)
+ * and the slot has no run yet (the unique index). True when this call won both.
+ */
+export async function claimAndStartRun(db: Db, expected: string, next: string, run: ScheduleRunRow): Promise<boolean> {
+  const values = sql.join(
+    Object.keys(getTableColumns(scheduleRuns)).map((key) => sql`${run[key as keyof ScheduleRunRow]}`),
+    sql`, `,
+  );
+  const claimedHere = sql`exists (select 1 from ${schedules} where ${schedules.id} = ${run.scheduleId} and ${schedules.nextRunAt} = ${next} and ${schedules.updatedAt} = ${run.createdAt})`;
+  const [claimed, started] = await db.batch([
+    db
+      .update(schedules)
+      .set({ nextRunAt: next, updatedAt: run.createdAt })
+      .where(and(eq(schedules.id, run.scheduleId), eq(schedules.nextRunAt, expected), eq(schedules.enabled, true)))
+      .returning({ id: schedules.id }),
+    db.insert(scheduleRuns).select(sql`select ${values} where ${claimedHere}`).onConflictDoNothing().returning({ id: scheduleRuns.id }),
+  ]);
+  return claimed.length === 1 && started.length === 1;
 }
 
 /** Runs waiting for a retry whose time has come. */

@@ -1,5 +1,6 @@
 import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
 import { and, asc, desc, eq, gt, inArray, like, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { TaskBundle } from "../engine/index.ts";
 import { isUniqueViolation } from "./errors.ts";
@@ -24,6 +25,9 @@ export function openDb(d1: D1Database): Db {
 
 /** Bundles are stored once per content hash: equal content, equal key. */
 export const bundleKey = (hash: string) => `bundles/${hash.replace(":", "/")}.json`;
+
+const putBundle = (bucket: R2Bucket, key: string, bundle: TaskBundle) =>
+  bucket.put(key, JSON.stringify(bundle), { httpMetadata: { contentType: "application/json" }, customMetadata: { hash: bundle.hash } });
 
 export interface DeployOutcome {
   /** created: a new version; switched: an earlier version with this content is current again; unchanged: it already was. */
@@ -79,24 +83,35 @@ export async function findVersion(db: Db, name: string, version: string): Promis
   return row;
 }
 
+/** Statements that must commit with a deploy (its declared schedules), planned against the version it serves. */
+export type DeployAlongside = (version: VersionRow) => Promise<BatchItem<"sqlite">[]>;
+
 /**
  * Deploys a validated bundle as the current version of `name`. The bundle object goes to R2
- * first, then one D1 batch (atomic) adds the version and points the task at it: a failure in
- * between leaves the previous version serving, and no row ever points at a missing object.
+ * first, then one D1 batch (atomic) adds the version, points the task at it and applies the
+ * `alongside` statements: a failure anywhere leaves the previous version serving with its
+ * schedules, and no row ever points at a missing object. An object whose batch failed is
+ * unreferenced until a retry (same content, same key) or the orphan cleanup (bundle-cleanup.ts).
  * Two deploys racing for the same version: the loser decides again against the winner's row.
  */
-export async function deployBundle(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now = new Date().toISOString()): Promise<DeployOutcome> {
+export async function deployBundle(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now = new Date().toISOString(), alongside: DeployAlongside = async () => []): Promise<DeployOutcome> {
   try {
-    return await deployOnce(db, bucket, name, bundle, now);
+    return await deployOnce(db, bucket, name, bundle, now, alongside);
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return deployOnce(db, bucket, name, bundle, now);
+    return deployOnce(db, bucket, name, bundle, now, alongside);
   }
 }
 
-async function deployOnce(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now: string): Promise<DeployOutcome> {
+async function deployOnce(db: Db, bucket: R2Bucket, name: string, bundle: TaskBundle, now: string, alongside: DeployAlongside): Promise<DeployOutcome> {
   const current = await findTask(db, name);
-  if (current && current.version.hash === bundle.hash) return { outcome: "unchanged", task: current.task, version: current.version };
+  if (current && current.version.hash === bundle.hash) {
+    // Deploying again is how a lost bundle object is restored.
+    if (!(await bucket.head(current.version.r2Key))) await putBundle(bucket, current.version.r2Key, bundle);
+    const [first, ...rest] = await alongside(current.version);
+    if (first) await db.batch([first, ...rest]);
+    return { outcome: "unchanged", task: current.task, version: current.version };
+  }
 
   const sameVersion = await findVersion(db, name, bundle.metadata.version);
   if (sameVersion && sameVersion.hash !== bundle.hash) {
@@ -105,14 +120,17 @@ async function deployOnce(db: Db, bucket: R2Bucket, name: string, bundle: TaskBu
     );
   }
   if (sameVersion) {
-    const [task] = await db.update(tasks).set({ currentVersionId: sameVersion.id, updatedAt: now }).where(eq(tasks.name, name)).returning();
+    const [[task]] = await db.batch([
+      db.update(tasks).set({ currentVersionId: sameVersion.id, updatedAt: now }).where(eq(tasks.name, name)).returning(),
+      ...(await alongside(sameVersion)),
+    ]);
     return { outcome: "switched", task: task!, version: sameVersion };
   }
 
   const key = bundleKey(bundle.hash);
-  if (!(await bucket.head(key))) {
-    await bucket.put(key, JSON.stringify(bundle), { httpMetadata: { contentType: "application/json" }, customMetadata: { hash: bundle.hash } });
-  }
+  // Written even when an object with this content exists (an orphan of a failed deploy): the
+  // fresh upload time keeps the orphan cleanup's grace period from removing it under this deploy.
+  await putBundle(bucket, key, bundle);
   const version: VersionRow = {
     id: crypto.randomUUID(),
     taskName: name,
@@ -135,6 +153,7 @@ async function deployOnce(db: Db, bucket: R2Bucket, name: string, bundle: TaskBu
       .values({ name, currentVersionId: version.id, enabled: true, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({ target: tasks.name, set: { currentVersionId: version.id, updatedAt: now } })
       .returning(),
+    ...(await alongside(version)),
   ]);
   return { outcome: "created", task: upserted[0]!, version };
 }

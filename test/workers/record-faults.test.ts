@@ -2,7 +2,9 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { describe, expect, it } from "vitest";
 import { invokeTask } from "../../src/platform/execute-and-record.ts";
 import { RETRY_PAUSES_MS } from "../../src/platform/record-writer.ts";
-import { call, deploy, uniqueName } from "./support.ts";
+import { StorageUnavailableError } from "../../src/platform/storage-errors.ts";
+import { faultyStorage } from "./faulty-storage.ts";
+import { bundle, call, deploy, uniqueName } from "./support.ts";
 import { countingD1, failingD1 } from "./d1-faults.ts";
 
 const lostTotal = async () => Number(/^ratchet_execution_records_lost_total (\d+)$/m.exec((await call("GET", "/metrics")).body)?.[1]);
@@ -10,7 +12,10 @@ const lostTotal = async () => Number(/^ratchet_execution_records_lost_total (\d+
 async function invokeWith(db: typeof env.DB, name: string) {
   const ctx = createExecutionContext();
   const invocation = await invokeTask({ ...env, DB: db }, ctx, name, { a: 1, b: 2 }, { trigger: "http" });
-  const recorded = await invocation.recorded;
+  const recorded = await invocation.recorded.then(
+    () => true,
+    (error: unknown) => error,
+  );
   await waitOnExecutionContext(ctx);
   return { id: invocation.result.executionId, recorded };
 }
@@ -28,18 +33,36 @@ describe("execution records when D1 fails", () => {
     expect((await call("GET", `/executions/${id}`)).body).toMatchObject({ id, task: name, output: { sum: 3 } });
   });
 
-  it("counts a record lost after every attempt in ratchet_execution_records_lost_total", async () => {
+  it("counts a record lost after every attempt in ratchet_execution_records_lost_total, and rejects `recorded` with a 503 for the host to pass on", async () => {
     const name = uniqueName("down");
     await deploy(name);
     await call("POST", `/run/${name}`, { a: 0, b: 0 });
     const before = await lostTotal();
     const db = failingD1(env.DB, Infinity);
     const { id, recorded } = await invokeWith(db, name);
-    expect(recorded).toBe(false);
+    expect(recorded).toBeInstanceOf(StorageUnavailableError);
+    expect(recorded).toMatchObject({ status: 503, code: "not_recorded", details: { execution_id: id, output: { sum: 3 } } });
     // A failed batch is tried again row by row: two calls per attempt for a lone record.
     expect(db.calls()).toBe(2 * (RETRY_PAUSES_MS.length + 1));
     expect(await lostTotal()).toBe(before + 1);
     expect((await call("GET", `/executions/${id}`)).status).toBe(404);
+    // The isolate now refuses executions until storage answers a probe.
+    await expect(invokeWith(env.DB, name)).rejects.toMatchObject({ status: 503, code: "storage_unavailable" });
+    expect((await call("GET", "/health")).status).toBe(200);
+    expect((await invokeWith(env.DB, name)).recorded).toBe(true);
+  });
+
+  it("retries a large record whose R2 payload write fails, like a D1 fault", async () => {
+    const name = uniqueName("payload");
+    await deploy(name, bundle({ code: "(function(input) { return { sum: input.a + input.b, pad: 'x'.repeat(100000) }; })", output: { type: "object" } }));
+    await call("POST", `/run/${name}`, { a: 0, b: 0 });
+    const storage = faultyStorage([{ on: "r2", match: /^put executions\//, times: 2 }]);
+    const ctx = createExecutionContext();
+    const invocation = await invokeTask(storage.env, ctx, name, { a: 1, b: 2 }, { trigger: "http" });
+    await invocation.recorded;
+    await waitOnExecutionContext(ctx);
+    expect(storage.calls.filter((c) => c.failed)).toHaveLength(2);
+    expect((await call("GET", `/executions/${invocation.result.executionId}`)).body).toMatchObject({ output: { sum: 3 } });
   });
 });
 
