@@ -5,8 +5,8 @@ import type { Env } from "./env.ts";
 
 /**
  * Removes bundle objects no task version points to: what a deploy leaves in R2 when it fails
- * between its R2 put and its D1 batch (store/tasks.ts deployBundle), and what a delete leaves
- * when R2 fails after D1 forgot the versions. Run by the scheduler once an hour.
+ * between its R2 put and its D1 batch (store/tasks.ts deployBundle), and the bundles of deleted
+ * tasks (deleteTask leaves them here). Run by the scheduler once an hour.
  */
 
 /**

@@ -71,12 +71,16 @@ export async function deployTask(env: Env, name: string, document: unknown, opti
 
 /** Deletes a task, its secrets and its versions (its history stays); the number of versions deleted. */
 export async function removeTask(env: Env, name: string): Promise<number> {
-  await requireTask(env, name);
-  // Secrets first: should the rest fail, no secret outlives its task to reach a new task of that name.
-  await removeTaskSecrets(env, name);
-  const versions = await deleteTask(openDb(env.DB), env.BUNDLES, name);
-  forgetTask(name);
-  return versions;
+  return storageStep(`deleting ${name}`, "Deleting it again is safe.", async () => {
+    await requireTask(env, name);
+    // Secrets first: should the rest fail, no secret outlives its task to reach a new task of that name.
+    await removeTaskSecrets(env, name);
+    try {
+      return await deleteTask(openDb(env.DB), name);
+    } finally {
+      forgetTask(name);
+    }
+  });
 }
 
 /** Makes an earlier version of a task current again. */

@@ -202,15 +202,12 @@ export async function setEnabled(db: Db, name: string, enabled: boolean, now = n
 }
 
 /**
- * Deletes a task and all its versions (one batch), then the bundle objects no other version
- * uses. Execution history stays.
+ * Deletes a task and all its versions in one batch: all or nothing. Execution history stays.
+ * The bundle objects no version uses any more are left to the scheduler's orphan cleanup
+ * (platform/bundle-cleanup.ts): deleting them here could remove an object a concurrent deploy
+ * of the same content has just put, and an R2 failure here would fail a delete already done.
  */
-export async function deleteTask(db: Db, bucket: R2Bucket, name: string): Promise<number> {
-  const versions = await listVersions(db, name);
-  await db.batch([db.delete(tasks).where(eq(tasks.name, name)), db.delete(taskVersions).where(eq(taskVersions.taskName, name))]);
-  for (const hash of new Set(versions.map((v) => v.hash))) {
-    const [stillUsed] = await db.select({ id: taskVersions.id }).from(taskVersions).where(eq(taskVersions.hash, hash)).limit(1);
-    if (!stillUsed) await bucket.delete(bundleKey(hash));
-  }
-  return versions.length;
+export async function deleteTask(db: Db, name: string): Promise<number> {
+  const [, deleted] = await db.batch([db.delete(tasks).where(eq(tasks.name, name)), db.delete(taskVersions).where(eq(taskVersions.taskName, name)).returning({ id: taskVersions.id })]);
+  return deleted.length;
 }

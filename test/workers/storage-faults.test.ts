@@ -136,6 +136,24 @@ describe("deploys are all or nothing", () => {
   }
 });
 
+describe("deletes are all or nothing", () => {
+  it("a delete whose D1 batch fails answers 503 and leaves the task whole; deleting again works and touches no R2 object", async () => {
+    const name = uniqueName("delete");
+    await deploy(name, bundle({ code: `(function(input) { return { sum: input.a + input.b }; }) // ${name}` }));
+    const storage = faultyStorage([{ on: "d1", match: /^delete from "tasks"/ }, { on: "r2", times: Infinity }]);
+    const failed = await send(storage, "DELETE", `/tasks/${name}`);
+    expect(failed.status).toBe(503);
+    expect(failed.body.error).toMatchObject({ code: "storage_unavailable", message: expect.stringMatching(/deleting .*again is safe/) });
+    expect((await call("POST", `/run/${name}`, { a: 1, b: 2 })).body).toEqual({ sum: 3 });
+
+    const deleted = await send(storage, "DELETE", `/tasks/${name}`);
+    expect(deleted.status).toBe(200);
+    expect(storage.calls.filter((c) => c.on === "r2")).toEqual([]);
+    expect((await call("POST", `/run/${name}`, { a: 1, b: 2 })).status).toBe(404);
+    expect(await env.DB.prepare("select count(*) as n from task_versions where task_name = ?").bind(name).first("n")).toBe(0);
+  });
+});
+
 describe("/health", () => {
   it("names D1 when D1 is down, R2 when R2 is down, and both when both are", async () => {
     const d1 = await send(faultyStorage([{ on: "d1", times: Infinity }]), "GET", "/health");
