@@ -70,7 +70,9 @@ function codeFor(status: number): "not_found" | "exists" | "bad_request" | "unre
 }
 
 function hintFor(status: number): string | undefined {
-  if (status === 401 || status === 403) return "Pass the Ratchet's API token as --token or RATCHET_API_TOKEN.";
+  if (status === 401) return "Pass the Ratchet's API token as --token or RATCHET_API_TOKEN.";
+  // The message names the scope or task the token lacks; another token is the only fix.
+  if (status === 403) return "Use a token with the scope the message names (an admin creates one with `ratchet token create`).";
   if (status === 404) return "Deploy the task first, or list what exists.";
   if (status >= 500) return "The Ratchet failed; see its log (the terminal running `ratchet serve`).";
   return undefined;
