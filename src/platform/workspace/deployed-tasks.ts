@@ -29,7 +29,7 @@ export async function deployedTasksOnPlatform(env: Env, ctx: Pick<ExecutionConte
     async run(name, input): Promise<DeployedRun> {
       const { result, recorded } = await mapped(() => invokeTask(env, ctx, name, input, { trigger: "mcp" }));
       // The execution id handed out must be readable by the next call.
-      await recorded;
+      await mapped(() => recorded);
       return { execution_id: result.executionId, status: result.status, output: result.output, error: result.error ? { type: result.error.type, message: result.error.message } : null };
     },
   };

@@ -169,7 +169,7 @@ export class PlatformWorkspace implements Workspace {
     }
     const { result, recordedInput, recorded } = await mapped(() => invokeTask(this.env, this.ctx, name, input, invokeOptions));
     // The id handed out must be readable by the next call, as the HTTP API ensures.
-    await recorded;
+    await mapped(() => recorded);
     return executionRecord(name, recordedInput, result);
   }
 
