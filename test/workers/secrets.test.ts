@@ -1,8 +1,9 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { openSecret } from "../../src/platform/secrets/cipher.ts";
 import { secretsKey } from "../../src/platform/secrets/key.ts";
 import { putTaskSecret } from "../../src/platform/secrets/task-secrets.ts";
+import { createApp } from "../../src/worker/app.ts";
 import { bundle, call, deploy, recordOf, uniqueName } from "./support.ts";
 
 const VALUE = "sk-live-7c1d2e9fa0";
@@ -179,5 +180,42 @@ describe("task secrets in a run", () => {
     expect(reply.body.error.code).toBe("secret_unreadable");
     expect(reply.body.error.message).toContain(`Secret API_KEY of task ${thief} cannot be decrypted`);
     expect(JSON.stringify(reply.body)).not.toContain(VALUE);
+  });
+});
+
+describe("task secrets: who may manage them", () => {
+  const BOOTSTRAP = "secrets-bootstrap-token";
+  const guarded = { ...env, RATCHET_API_TOKEN: BOOTSTRAP };
+  const app = createApp();
+  const as = (token: string | undefined) => async (method: string, path: string, body?: unknown) => {
+    const headers: Record<string, string> = { "content-type": "application/json", ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) };
+    const response = await app.request(`http://ratchet.test/api/v1${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, guarded as never, createExecutionContext());
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const admin = as(BOOTSTRAP);
+  const issue = async (scopes: string[], tasks?: string[]) => {
+    const reply = await admin("POST", "/tokens", { name: uniqueName("secrets-token"), scopes, ...(tasks ? { tasks } : {}) });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+    return as(reply.body.token as string);
+  };
+
+  it("needs the deploy scope, for the tasks the token may touch; without a token, 401", async () => {
+    const [mine, other] = [uniqueName("secrets-mine"), uniqueName("secrets-other")];
+    for (const name of [mine, other]) expect((await admin("PUT", `/tasks/${name}`, bundle())).status).toBe(201);
+
+    const anonymous = await as(undefined)("PUT", `/tasks/${mine}/secrets/K`, { value: "v" });
+    expect(anonymous.status).toBe(401);
+    const runner = await issue(["execute"]);
+    for (const [method, path, body] of [["PUT", `/tasks/${mine}/secrets/K`, { value: "v" }], ["GET", `/tasks/${mine}/secrets`], ["DELETE", `/tasks/${mine}/secrets/K`]] as const) {
+      const reply = await runner(method, path, body);
+      expect([reply.status, reply.body.error.details?.needed], `${method} ${path}`).toEqual([403, "deploy"]);
+    }
+    const limited = await issue(["deploy"], [mine]);
+    expect((await limited("PUT", `/tasks/${mine}/secrets/K`, { value: "v" })).status).toBe(201);
+    expect((await limited("GET", `/tasks/${mine}/secrets`)).body.secrets.map((s: { name: string }) => s.name)).toEqual(["K"]);
+    for (const [method, path, body] of [["PUT", `/tasks/${other}/secrets/K`, { value: "v" }], ["GET", `/tasks/${other}/secrets`], ["DELETE", `/tasks/${other}/secrets/K`]] as const) {
+      expect((await limited(method, path, body)).status, `${method} ${path}`).toBe(403);
+    }
+    expect((await secretRows(other)).results).toHaveLength(0);
   });
 });
