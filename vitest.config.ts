@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { readFile } from "node:fs/promises";
 import { defineConfig, type Plugin } from "vitest/config";
 
 // wrangler and Miniflare must not try to reach Cloudflare (no network here, no account needed).
@@ -13,11 +14,34 @@ const markdownAsText: Plugin = {
   },
 };
 
+/** Swagger UI's files imported as their text, as wrangler.toml's Text rule and the serve build's loader do (src/worker/docs/swagger-ui.ts). */
+const SWAGGER_UI_TEXT = /swagger-ui-dist\/(swagger-ui-bundle\.js|swagger-ui\.css)$/;
+const swaggerUiAsText: Plugin = {
+  name: "swagger-ui-as-text",
+  enforce: "pre",
+  async load(id) {
+    return SWAGGER_UI_TEXT.test(id) ? { code: `export default ${JSON.stringify(await readFile(id, "utf8"))};`, map: null } : undefined;
+  },
+};
+
+/**
+ * GraphiQL's app imported as its bytes (an ArrayBuffer), as wrangler.toml's Data rule and the serve
+ * build do (src/graphql/graphiql.ts). Node tests only: 9 MB cannot cross the workers pool's WebSocket.
+ */
+const graphiqlAsData: Plugin = {
+  name: "graphiql-as-data",
+  enforce: "pre",
+  load(id) {
+    if (!/render-graphiql\/esm\/graphiql\.js$/.test(id)) return undefined;
+    return { code: `import { readFileSync } from "node:fs"; export default new Uint8Array(readFileSync(${JSON.stringify(id)})).buffer;`, map: null };
+  },
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [markdownAsText],
+        plugins: [markdownAsText, graphiqlAsData],
         test: {
           name: "node",
           include: ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts", "test/e2e/**/*.test.ts", "test/mcp/**/*.test.ts", "test/ops/**/*.test.ts"],
@@ -29,6 +53,7 @@ export default defineConfig({
       {
         plugins: [
           markdownAsText,
+          swaggerUiAsText,
           cloudflareTest(async () => ({
             wrangler: { configPath: "./wrangler.toml" },
             // A deployed Worker opens no loopback address; the tests' upstream is on 127.0.0.1.
@@ -44,7 +69,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["test/workers/apply-migrations.ts"],
-          globalSetup: ["test/support/upstream-setup.ts"],
+          globalSetup: ["test/support/upstream-setup.ts", "test/support/openapi-validator-setup.ts"],
           testTimeout: 60_000,
         },
       },

@@ -7,6 +7,8 @@ import { formatRule, RATE_LIMITS, type RateRule } from "../../src/platform/rate-
 
 const QUICKJS_BUILDS = ["sync", "asyncify"] as const;
 const wasmFile = (quickjsBuild: string) => `quickjs-${quickjsBuild}.wasm`;
+/** GraphiQL's app (src/graphql/graphiql.ts): a Data module beside the bundle, as wrangler.toml's Data rule makes it. */
+const GRAPHIQL = { specifier: "@graphql-yoga/render-graphiql/graphiql", file: "graphiql-app.data" };
 
 /**
  * The Worker for `ratchet serve`: src/worker/index.ts bundled with the options wrangler uses
@@ -22,8 +24,11 @@ const plugin: Plugin = {
       path: `./${wasmFile(/release-(sync|asyncify)/.exec(args.path)![1]!)}`,
       external: true,
     }));
+    b.onResolve({ filter: /^@graphql-yoga\/render-graphiql\/graphiql$/ }, () => ({ path: `./${GRAPHIQL.file}`, external: true }));
     b.onResolve({ filter: /\/generated\/tasks\.json$/ }, () => ({ path: "no-bundled-tasks", namespace: "ratchet-serve" }));
     b.onLoad({ filter: /.*/, namespace: "ratchet-serve" }, () => ({ contents: "[]", loader: "json" }));
+    // Swagger UI's script and stylesheet (served by /docs) as their text, as wrangler.toml's Text rule makes them.
+    b.onLoad({ filter: /swagger-ui-dist[\\/](swagger-ui-bundle\.js|swagger-ui\.css)$/ }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
   },
 };
 
@@ -75,6 +80,10 @@ export async function buildServeWorker(root: string): Promise<string> {
     if (!script.includes(`./${wasmFile(quickjsBuild)}`)) continue;
     await writeAtomic(join(outDir, wasmFile(quickjsBuild)), await readFile(new URL(import.meta.resolve(`@jitl/quickjs-wasmfile-release-${quickjsBuild}/wasm`))));
     modules.push({ type: "CompiledWasm", path: wasmFile(quickjsBuild) });
+  }
+  if (script.includes(`./${GRAPHIQL.file}`)) {
+    await writeAtomic(join(outDir, GRAPHIQL.file), await readFile(new URL(import.meta.resolve(GRAPHIQL.specifier))));
+    modules.push({ type: "Data", path: GRAPHIQL.file });
   }
 
   const migrationsDir = join(root, d1.migrations_dir ?? "migrations");

@@ -7,15 +7,17 @@ import { checkBody } from "./check-body.ts";
 import type { Env } from "./env.ts";
 import { ApiError } from "./errors.ts";
 
-const createSchema = {
+/** POST /schedules' body; the OpenAPI document shows this same object. */
+export const scheduleCreateSchema = {
   ...scheduleDeclarationSchema,
   required: ["task", "cron"],
   properties: { ...scheduleDeclarationSchema.properties, task: { type: "string", minLength: 1 } },
 } as const satisfies JSONSchema;
-type ScheduleCreate = FromSchema<typeof createSchema>;
+type ScheduleCreate = FromSchema<typeof scheduleCreateSchema>;
 
-const changeSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const satisfies JSONSchema;
-type ScheduleChange = FromSchema<typeof changeSchema>;
+/** PATCH /schedules/{id}' body. */
+export const scheduleChangeSchema = { ...scheduleDeclarationSchema, required: [], minProperties: 1 } as const satisfies JSONSchema;
+type ScheduleChange = FromSchema<typeof scheduleChangeSchema>;
 
 /** Runs a schedule change, turning a rejection into 400 naming the field. */
 export async function accepted<T>(work: () => Promise<T>): Promise<T> {
@@ -34,7 +36,7 @@ export async function accepted<T>(work: () => Promise<T>): Promise<T> {
  * checked, the task must be deployed, and cron, time zone and input are checked against it.
  */
 export async function createScheduleFromRequest(env: Env, request: unknown): Promise<ScheduleRow> {
-  const body = checkBody<ScheduleCreate>(createSchema, request, "The schedule");
+  const body = checkBody<ScheduleCreate>(scheduleCreateSchema, request, "The schedule");
   const db = openDb(env.DB);
   const found = await findTask(db, body.task);
   if (!found) throw new ApiError(400, "invalid_task", `No task named ${body.task}; deploy it first`, { field: "task" });
@@ -47,7 +49,7 @@ export async function createScheduleFromRequest(env: Env, request: unknown): Pro
  * checked, then applied against the task's current version, which must still exist.
  */
 export async function changeScheduleFromRequest(env: Env, current: ScheduleRow, request: unknown): Promise<ScheduleRow> {
-  const change = checkBody<ScheduleChange>(changeSchema, request, "The schedule change");
+  const change = checkBody<ScheduleChange>(scheduleChangeSchema, request, "The schedule change");
   const db = openDb(env.DB);
   const found = await findTask(db, current.taskName);
   if (!found) throw new ApiError(409, "task_missing", `Task ${current.taskName} no longer exists; deploy it again or delete this schedule`);

@@ -4,15 +4,15 @@ import { bundledTasks } from "./bundled-tasks.ts";
 import { notFound, renderError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodySize } from "./middleware/body-size.ts";
-import { limitRate } from "./middleware/rate-limit.ts";
 import { rememberOwnHost } from "./middleware/own-host.ts";
-import { requireScope } from "./middleware/scope.ts";
 import { resource } from "./resource.ts";
 import { executionRoutes } from "./routes/executions.ts";
-import { health } from "./routes/health.ts";
+import { docsRoutes } from "./routes/docs.ts";
+import { healthRoute } from "./routes/health.ts";
 import { graphqlRoutes } from "./routes/graphql.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
-import { metrics } from "./routes/metrics.ts";
+import { metricsRoute } from "./routes/metrics.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { runRoutes } from "./routes/run.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { secretRoutes } from "./routes/secrets.ts";
@@ -23,17 +23,18 @@ import { createDashboard } from "../ui/dashboard.tsx";
 
 /**
  * The HTTP API under /api/v1, with /health and /metrics at the root too, and MCP at /mcp: health is
- * open; everything else needs a principal (authenticate) and each route the scope it names (requireScope).
+ * open, as are the OpenAPI document (/api/v1/openapi.json) and its docs (/docs); everything else needs a
+ * principal (authenticate) and each route the scope its table names (resource()).
  */
 export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const api = new Hono<AppEnv>();
   api.onError(renderError);
   api.notFound(notFound);
-  resource(api, "/health", { GET: health });
+  resource(api, "/health", { GET: healthRoute });
+  openApiRoutes(api, app);
   api.use("*", authenticate, limitBodySize, bundledTasks);
-  // Every route that runs a task; /mcp has the same limits (routes/mcp.ts).
-  api.on("POST", ["/run/:name", "/tasks/:name/execute", "/tasks/:name/test", "/schedules/:id/trigger"], limitRate);
-  resource(api, "/metrics", { GET: [requireScope("read"), metrics] });
+  resource(api, "/metrics", { GET: metricsRoute });
   taskRoutes(api);
   runRoutes(api);
   executionRoutes(api);
@@ -42,16 +43,17 @@ export function createApp(): Hono<AppEnv> {
   secretRoutes(api);
   tokenRoutes(api);
 
-  const app = new Hono<AppEnv>();
   app.onError(renderError);
   app.notFound(notFound);
   app.use("*", rememberOwnHost);
-  resource(app, "/health", { GET: health });
+  resource(app, "/health", { GET: healthRoute });
   // Where Prometheus and the guide look for it; behind the token like the API's own.
   app.use("/metrics", authenticate);
-  resource(app, "/metrics", { GET: [requireScope("read"), metrics] });
+  resource(app, "/metrics", { GET: metricsRoute });
   mcpRoutes(app);
   graphqlRoutes(app);
+  // Swagger UI over the OpenAPI document, every asset served from here.
+  docsRoutes(app);
   app.route("/api/v1", api);
   // The dashboard's pages (src/ui), each guarded by its own session and scope check.
   app.route("/", createDashboard());

@@ -4,6 +4,7 @@ import type { AppEnv } from "./app-env.ts";
 import { registeredOnDemand } from "./bundled-tasks.ts";
 import { ApiError, errorEnvelope } from "./errors.ts";
 import { invokeTask } from "../platform/execute-and-record.ts";
+import type { RouteDoc } from "./openapi/operation.ts";
 import { readJson, taskName } from "./request.ts";
 
 /**
@@ -55,5 +56,27 @@ export function executeHandler(style: "envelope" | "bare"): Handler<AppEnv> {
     // The id handed out must be readable by the next request: answer once the record is in D1.
     await recorded;
     return executionReply(c, result, style);
+  };
+}
+
+/** The OpenAPI description of both execution routes: the body is the input, the answers are executionReply's. */
+export function executionDoc(style: "envelope" | "bare"): RouteDoc {
+  return {
+    tag: "executions",
+    summary: style === "envelope" ? "Run a task" : "Run a task, answering with its output alone",
+    description:
+      style === "envelope"
+        ? "The body is the task's input; the answer wraps the output with the execution's id, duration and logs."
+        : "Function-URL style: the body is the task's input and the answer is its output itself; the execution id is in the X-Ratchet-Execution-Id header.",
+    query: { version: { description: "A version to run instead of the current one, e.g. 1.0.0" } },
+    body: { description: "The task's input, checked against its input schema", schema: {} },
+    responses: {
+      200: style === "envelope" ? { description: "The task completed", schema: "ExecutionEnvelope" } : { description: "The task completed: its output", schema: {} },
+      400: { description: "invalid_input: the input does not match the task's input schema (details list the issues)" },
+      404: { description: "not_found: no task by that name, or no such version of it" },
+      409: { description: "task_disabled: the task is disabled" },
+      422: { description: "task_failed: the task threw or returned output its schema refuses (details: type, message, stack, logs)" },
+      503: { description: "busy: every sandbox stayed busy; or storage_unavailable / not_recorded: D1 or R2 failed. Retry-After says when to try again" },
+    },
   };
 }

@@ -6,7 +6,7 @@ import { openDb } from "../../store/tasks.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { limitParam } from "../request.ts";
-import { requireScope } from "../middleware/scope.ts";
+import { schemaRef } from "../openapi/schemas.ts";
 import { resource } from "../resource.ts";
 import { executionSummaryView, executionView } from "../../platform/views.ts";
 
@@ -42,34 +42,71 @@ function isoTime(c: Context, name: string): string | undefined {
   return new Date(time).toISOString();
 }
 
+const executionList = {
+  type: "object",
+  required: ["executions", "next_cursor"],
+  properties: { executions: { type: "array", items: schemaRef("ExecutionSummary") }, next_cursor: { type: ["string", "null"] } },
+};
+
 export function executionRoutes(app: Hono<AppEnv>): void {
   resource(app, "/executions", {
-    GET: [requireScope("read"), async (c) => {
-      const limit = limitParam(c, 50, 200);
-      const cursor = c.req.query("cursor");
-      const rows = await listExecutions(openDb(c.env.DB), {
-        task: c.req.query("task"),
-        status: oneOf(c, "status", STATUSES),
-        trigger: oneOf(c, "trigger", TRIGGERS),
-        since: isoTime(c, "since"),
-        until: isoTime(c, "until"),
-        limit: limit + 1,
-        before: cursor === undefined ? undefined : decodeCursor(cursor),
-        tasks: c.get("principal").tasks,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return c.json({ executions: page.map(executionSummaryView), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null });
-    }],
+    GET: {
+      scope: "read",
+      doc: {
+        tag: "executions",
+        summary: "List executions",
+        description: "Newest first; a task-limited token sees only its tasks' executions.",
+        query: {
+          task: { description: "Only this task's executions" },
+          status: { description: "completed or failed", schema: { enum: STATUSES } },
+          trigger: { description: "How they were started", schema: { enum: TRIGGERS } },
+          since: { description: "Started at or after this ISO-8601 time", schema: { type: "string", format: "date-time" } },
+          until: { description: "Started before this ISO-8601 time", schema: { type: "string", format: "date-time" } },
+          cursor: { description: "next_cursor of the previous page" },
+          limit: { description: "Page size, 1 to 200 (default 50)", schema: { type: "integer", minimum: 1, maximum: 200 } },
+        },
+        responses: {
+          200: { description: "A page of executions", schema: executionList },
+          400: { description: "invalid_query: a filter, the cursor or the limit is malformed" },
+        },
+      },
+      handler: async (c) => {
+        const limit = limitParam(c, 50, 200);
+        const cursor = c.req.query("cursor");
+        const rows = await listExecutions(openDb(c.env.DB), {
+          task: c.req.query("task"),
+          status: oneOf(c, "status", STATUSES),
+          trigger: oneOf(c, "trigger", TRIGGERS),
+          since: isoTime(c, "since"),
+          until: isoTime(c, "until"),
+          limit: limit + 1,
+          before: cursor === undefined ? undefined : decodeCursor(cursor),
+          tasks: c.get("principal").tasks,
+        });
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return c.json({ executions: page.map(executionSummaryView), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null });
+      },
+    },
   });
 
   resource(app, "/executions/:id", {
-    GET: [requireScope("read"), async (c) => {
-      const id = c.req.param("id") ?? "";
-      const row = await getExecution(openDb(c.env.DB), c.env.BUNDLES, id);
-      // Another task's execution reads as absent to a task-limited token: a 403 would confirm it exists.
-      if (!row || !canTouchTask(c.get("principal"), row.taskName)) throw new ApiError(404, "not_found", `No execution ${id}`);
-      return c.json(executionView(row));
-    }],
+    GET: {
+      scope: "read",
+      doc: {
+        tag: "executions",
+        summary: "Get an execution",
+        description: "Everything recorded: input, output or error, logs, HTTP calls, timings.",
+        params: { id: { description: "The execution id (X-Ratchet-Execution-Id of its answer)" } },
+        responses: { 200: { description: "The execution", schema: "Execution" }, 404: { description: "not_found: no execution by that id (or one of a task the token may not touch)" } },
+      },
+      handler: async (c) => {
+        const id = c.req.param("id") ?? "";
+        const row = await getExecution(openDb(c.env.DB), c.env.BUNDLES, id);
+        // Another task's execution reads as absent to a task-limited token: a 403 would confirm it exists.
+        if (!row || !canTouchTask(c.get("principal"), row.taskName)) throw new ApiError(404, "not_found", `No execution ${id}`);
+        return c.json(executionView(row));
+      },
+    },
   });
 }

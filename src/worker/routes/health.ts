@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { probeStorage, storageDown } from "../../platform/storage-state.ts";
 import type { AppEnv } from "../app-env.ts";
+import type { Route } from "../resource.ts";
 
 /**
  * Checks D1 (a trivial query) and R2 (a HEAD) for real: 503 naming what is down. A D1 probe also
@@ -22,3 +23,13 @@ function recording() {
   return state ? { executions_refused_since: new Date(state.since).toISOString() } : {};
 }
 
+/** GET /health, at the root and under /api/v1: open, so a load balancer needs no token. */
+export const healthRoute: Route<"/health"> = {
+  scope: null,
+  doc: {
+    tag: "operations",
+    summary: "Health of D1 and R2",
+    responses: { 200: { description: "Both stores answer", schema: "Health" }, 503: { description: "A store is down: which, and why; Retry-After: 1", schema: "Health" } },
+  },
+  handler: health,
+};

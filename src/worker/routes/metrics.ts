@@ -5,6 +5,7 @@ import type { AppEnv } from "../app-env.ts";
 import { canTouchTask } from "../../platform/access/principal.ts";
 import { recordStats } from "../../platform/record-writer.ts";
 import { engineFor } from "../../platform/sandbox.ts";
+import type { Route } from "../resource.ts";
 
 const label = (value: string) => value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
 
@@ -66,3 +67,15 @@ export async function metrics(c: Context<AppEnv>): Promise<Response> {
   ];
   return c.text(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
 }
+
+/** GET /metrics, at the root (where Prometheus looks) and under /api/v1. */
+export const metricsRoute: Route<"/metrics"> = {
+  scope: "read",
+  doc: {
+    tag: "operations",
+    summary: "Prometheus metrics",
+    description: "Execution counts and durations from D1 (every isolate), record writing and the sandbox pool (this isolate).",
+    responses: { 200: { description: "Prometheus text exposition format 0.0.4", mediaType: "text/plain", schema: { type: "string" } } },
+  },
+  handler: metrics,
+};

@@ -1,10 +1,9 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { executeHandler } from "../execution-reply.ts";
-import { requireScope } from "../middleware/scope.ts";
+import { executeHandler, executionDoc } from "../execution-reply.ts";
 import { resource } from "../resource.ts";
 
 /** Function-URL style: the body is the input, the answer is the task's output itself. */
 export function runRoutes(app: Hono<AppEnv>): void {
-  resource(app, "/run/:name", { POST: [requireScope("execute"), executeHandler("bare")] });
+  resource(app, "/run/:name", { POST: { scope: "execute", rateLimited: true, doc: executionDoc("bare"), handler: executeHandler("bare") } });
 }

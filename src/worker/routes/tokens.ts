@@ -4,7 +4,8 @@ import { SCOPES } from "../../platform/access/principal.ts";
 import { createToken, listTokens, revokeToken } from "../../platform/access/tokens.ts";
 import { TASK_NAME } from "../../engine/index.ts";
 import type { AppEnv } from "../app-env.ts";
-import { requireScope, requireUnlimited } from "../middleware/scope.ts";
+import { requireUnlimited } from "../middleware/scope.ts";
+import { schemaRef } from "../openapi/schemas.ts";
 import { checkBody, readJson } from "../request.ts";
 import { resource } from "../resource.ts";
 
@@ -35,18 +36,46 @@ export function tokenRoutes(app: Hono<AppEnv>): void {
   app.use("/tokens", requireUnlimited("manage API tokens"));
   app.use("/tokens/*", requireUnlimited("manage API tokens"));
   resource(app, "/tokens", {
-    GET: [requireScope("admin"), async (c) => c.json({ tokens: await listTokens(c.env) })],
-    POST: [
-      requireScope("admin"),
-      async (c) => {
+    GET: {
+      scope: "admin",
+      doc: {
+        tag: "tokens",
+        summary: "List API tokens",
+        description: "Revoked ones too; never a token or its hash.",
+        responses: { 200: { description: "The tokens", schema: { type: "object", required: ["tokens"], properties: { tokens: { type: "array", items: schemaRef("Token") } } } } },
+      },
+      handler: async (c) => c.json({ tokens: await listTokens(c.env) }),
+    },
+    POST: {
+      scope: "admin",
+      doc: {
+        tag: "tokens",
+        summary: "Create an API token",
+        description: "The token is in this answer and nowhere else, ever: keep it.",
+        body: { description: "Who holds it, its scopes, and the tasks it is limited to", schema: tokenRequestSchema },
+        responses: {
+          201: { description: "The token", schema: { allOf: [schemaRef("Token")], type: "object", required: ["token"], properties: { token: { type: "string" } } } },
+          400: { description: "invalid_request: the body does not match the schema" },
+        },
+      },
+      handler: async (c) => {
         const body = checkBody<TokenRequestBody>(tokenRequestSchema, await readJson(c), "The token request");
         const { id, name, token, scopes, tasks, created_at } = await createToken(c.env, body);
         return c.json({ id, name, token, scopes, tasks, created_at }, 201);
       },
-    ],
+    },
   });
 
   resource(app, "/tokens/:id", {
-    DELETE: [requireScope("admin"), async (c) => c.json({ revoked: await revokeToken(c.env, c.req.param("id") ?? "") })],
+    DELETE: {
+      scope: "admin",
+      doc: {
+        tag: "tokens",
+        summary: "Revoke an API token",
+        params: { id: { description: "The token's id (from the list)" } },
+        responses: { 200: { description: "The revoked token", schema: { type: "object", required: ["revoked"], properties: { revoked: schemaRef("Token") } } }, 404: { description: "not_found: no token by that id" } },
+      },
+      handler: async (c) => c.json({ revoked: await revokeToken(c.env, c.req.param("id") ?? "") }),
+    },
   });
 }
