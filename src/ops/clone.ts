@@ -4,6 +4,7 @@ import { TASK_FILES } from "../engine/index.ts";
 import { UsageError } from "./errors.ts";
 import { checkMetadata, readMetadataFile, writeMetadataChanges } from "./metadata-file.ts";
 import { labelFromFolder } from "./names.ts";
+import { SECRETS_FILE } from "./secrets-file.ts";
 import { openTask, type TaskOpContext } from "./task.ts";
 
 export interface CloneOptions {
@@ -26,7 +27,9 @@ export async function cloneTask(context: Pick<TaskOpContext, "engine" | "onProbl
   if (await stat(target).catch(() => undefined)) throw new UsageError(`${target} already exists; clone refuses to overwrite it (choose another folder or remove it)`);
   if (resolve(target).startsWith(resolve(source) + sep)) throw new UsageError(`${target} is inside ${source}; a task cannot be copied into itself`);
   await openTask(context, source);
-  await cp(source, target, { recursive: true, errorOnExist: true, force: false });
+  // The source's secrets stay with it: a clone is another task, which gets its own.
+  const secrets = resolve(source, SECRETS_FILE);
+  await cp(source, target, { recursive: true, errorOnExist: true, force: false, filter: (path) => resolve(path) !== secrets });
   try {
     if (options.clearTests) await rm(join(target, TASK_FILES.testsDir), { recursive: true, force: true });
     const { path, text, metadata } = await readMetadataFile(target);

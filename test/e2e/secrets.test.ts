@@ -100,11 +100,14 @@ describe("secrets on this machine: run-once, test, generate", () => {
     expect(flag.stderr).not.toContain("hunter2");
   });
 
-  it("generate writes a .gitignore that keeps .secrets out of git, and a task folder's files never include .secrets", async () => {
+  it("generate writes a .gitignore that keeps .secrets out of git; a task folder's files never include .secrets, nor does a clone", async () => {
     expect((await ratchet(work, "generate", "task", "fresh", "--dir", work)).code).toBe(0);
     expect((await readFile(join(work, "fresh/.gitignore"), "utf8")).split("\n")).toContain(".secrets");
     // What deploy, serve and MCP export read of a folder: .secrets is not among it.
     expect(Object.keys(await readTaskFolder(join(work, "tasks/local"))).sort()).toEqual(["input.schema.json", "main.js", "metadata.json", "output.schema.json", "tests/uses-key.json"]);
+    // A clone is another task: it does not take the source's secrets.
+    expect((await ratchet(work, "clone", "task", join(work, "tasks/local"), join(work, "cloned"))).code).toBe(0);
+    expect((await readdir(join(work, "cloned"))).sort()).toEqual(["input.schema.json", "main.js", "metadata.json", "output.schema.json", "tests"]);
   });
 });
 
@@ -117,9 +120,12 @@ describe("secrets through ratchet serve", () => {
     [, base] = (await server.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
     await server.waitFor(/tasks deployed/, 60_000);
   };
+  // SIGTERM: serve stops workerd with it (a SIGKILL would leave workerd running).
   const stop = async () => {
-    server?.child.kill("SIGKILL");
-    await server?.exited;
+    if (!server) return;
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    server = undefined;
   };
   const run = async (name: string) => (await fetch(`${base}/api/v1/run/${name}`, { method: "POST", body: "{}" })).json();
   afterAll(stop);
