@@ -197,6 +197,8 @@ browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
       await page.locator(`a[href="${executionPath}"]`).first().click();
       await page.waitForURL((url) => url.pathname === executionPath);
       await page.getByRole("link", { name: "History", exact: true }).click();
+      await page.getByRole("heading", { name: "History" }).waitFor();
+      expect(await page.locator("#f-task option").allTextContents()).toContain("addition");
       await page.getByLabel("Task").selectOption("addition");
       await page.getByRole("button", { name: "Filter" }).click();
       const before = await page.locator("tbody tr").count();
@@ -205,6 +207,17 @@ browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
       await expect.poll(() => page.locator("tbody tr").count(), { timeout: 15_000 }).toBe(before + 1);
       await noSidewaysScroll(page);
       await shot(page, `${label}-history`);
+
+      // The task list and the charts count what just ran.
+      await page.getByRole("link", { name: "Tasks" }).first().click();
+      const row = page.locator("table.tasks tbody tr", { has: page.getByRole("link", { name: "log-and-validate" }) });
+      expect(await row.locator("td[data-label='Last run']").textContent()).toBe("completed");
+      expect(await row.locator("td[data-label='Success (7 d)']").textContent()).toMatch(/^100% of \d+$/);
+      expect(await row.locator("td[data-label='p50 (7 d)']").textContent()).toMatch(/ ms$/);
+      expect(await page.locator("svg rect.bar-ok").count()).toBeGreaterThan(0);
+      expect(await page.locator("svg g.line-p50 circle").count()).toBeGreaterThan(0);
+      await noSidewaysScroll(page);
+      await shot(page, `${label}-overview`);
       expect(problems).toEqual([]);
       await page.context().close();
     });
@@ -251,6 +264,35 @@ browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
       await page.context().close();
     });
   }
+
+  it("offers a read-only token limited to one task only that task, and no action its scope does not allow", async () => {
+    const created = await fetch(`${guarded!.base}/api/v1/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ name: "viewer", scopes: ["read"], tasks: ["addition"] }),
+    });
+    expect(created.status).toBe(201);
+    const { token } = (await created.json()) as { token: string };
+    const { page, problems } = await openPage(browser!, 1280);
+    await page.goto(`${guarded!.base}/sign-in`);
+    await page.getByLabel("API token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Tasks", exact: true }).waitFor();
+    expect(await page.locator("table.tasks tbody tr").allTextContents()).toEqual([expect.stringContaining("addition")]);
+    await page.getByRole("link", { name: "addition" }).click();
+    await page.getByRole("heading", { name: "Versions" }).waitFor();
+    expect(await page.getByRole("link", { name: /^Run / }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Roll back/ }).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "New schedule" }).count()).toBe(0);
+    await page.getByRole("link", { name: "Schedules" }).first().click();
+    expect(await page.getByRole("button", { name: "Create schedule" }).count()).toBe(0);
+    // Asked for directly, the pages it was not offered refuse it.
+    const request = page.context().request;
+    expect((await request.get(`${guarded!.base}/tasks/addition/run`)).status()).toBe(403);
+    expect((await request.get(`${guarded!.base}/tasks/log-and-validate`)).status()).toBe(403);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 
   it("shows the diagnosis and the failing line for a failed run", async () => {
     const { page, problems } = await openPage(browser!, 1280);

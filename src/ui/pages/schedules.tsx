@@ -172,7 +172,7 @@ export function SchedulePage(props: { frame: Frame; row: ScheduleRow; preview: C
           {row.runCount} / {row.failureCount}
         </dd>
         <dt>Source</dt>
-        <dd>{row.source === "metadata" ? "declared in metadata.json" : "created through the API"}</dd>
+        <dd>{row.source === "metadata" ? "declared in metadata.json" : "created in the dashboard or through the API"}</dd>
       </dl>
       <section class="panel" aria-labelledby="h-when">
         <h2 id="h-when">When it runs</h2>
