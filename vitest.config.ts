@@ -44,6 +44,8 @@ export default defineConfig({
         plugins: [markdownAsText, graphiqlAsData],
         test: {
           name: "node",
+          // Through Vite, so graphiqlAsData applies to it (dependencies are otherwise loaded by Node as they are).
+          server: { deps: { inline: [/@graphql-yoga\/render-graphiql/] } },
           include: ["test/unit/**/*.test.ts", "test/engine/**/*.test.ts", "test/e2e/**/*.test.ts", "test/mcp/**/*.test.ts", "test/ops/**/*.test.ts"],
           globalSetup: ["test/support/build-setup.ts", "test/support/upstream-setup.ts"],
           testTimeout: 60_000,

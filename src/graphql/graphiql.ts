@@ -2,8 +2,7 @@
  * GraphiQL, served by the Worker with nothing from a CDN. @graphql-yoga/render-graphiql carries
  * the whole app as strings (script, CSS, Monaco's three web workers, a favicon data URL: 9 MB);
  * its own renderer would inline all of it into every page, so the page here is small and the
- * assets are separate, cacheable files under ASSETS_PATH. They are imported on first use only,
- * so an isolate that never serves GraphiQL never evaluates them.
+ * assets are separate, cacheable files under ASSETS_PATH, read from the package's module on request.
  */
 export const ASSETS_PATH = "/graphql/graphiql";
 
@@ -53,29 +52,52 @@ export function graphiqlPage(endpoint: string): string {
 }
 
 const JS = "text/javascript; charset=utf-8";
-type App = typeof import("@graphql-yoga/render-graphiql/graphiql");
+type Export = "js" | "css" | "editorWorkerService" | "jsonWorker" | "graphqlWorker" | "favicon";
 
-/** Each file: its text in the package, and its content type. */
-const ASSETS: Record<string, (app: App) => [BodyInit, string]> = {
-  "graphiql.js": (app) => [app.js, JS],
-  "graphiql.css": (app) => [app.css, "text/css; charset=utf-8"],
-  [WORKERS.editorWorkerService]: (app) => [app.editorWorkerService, JS],
-  [WORKERS.json]: (app) => [app.jsonWorker, JS],
-  [WORKERS.graphql]: (app) => [app.graphqlWorker, JS],
-  "favicon.ico": (app) => fromDataUrl(app.favicon),
+/** Each file: the package export holding it, and its content type. */
+const ASSETS: Record<string, [Export, string]> = {
+  "graphiql.js": ["js", JS],
+  "graphiql.css": ["css", "text/css; charset=utf-8"],
+  [WORKERS.editorWorkerService]: ["editorWorkerService", JS],
+  [WORKERS.json]: ["jsonWorker", JS],
+  [WORKERS.graphql]: ["graphqlWorker", JS],
+  "favicon.ico": ["favicon", "image/x-icon"],
 };
 
-/** One asset by file name, or undefined when there is no such file. */
+/**
+ * The package's module (`export const js = "…";` and so on) as its bytes: wrangler.toml's Data
+ * rule (mirrored by scripts/build/worker.ts and vitest.config.ts) keeps it out of the compiled
+ * script, where V8 would scan its 9 MB at every cold start.
+ */
+async function packageSource(): Promise<string> {
+  const module = (await import("@graphql-yoga/render-graphiql/graphiql")) as unknown as { default?: unknown };
+  if (!(module.default instanceof ArrayBuffer)) {
+    throw new Error("@graphql-yoga/render-graphiql/graphiql must be imported as a Data module (wrangler.toml's Data rule, mirrored by scripts/build/worker.ts and vitest.config.ts)");
+  }
+  return new TextDecoder().decode(module.default);
+}
+
+/** One export's string, read from the module's text: each is a JSON-compatible string literal. */
+function exported(source: string, name: Export): string {
+  const start = source.indexOf(`export const ${name} = "`);
+  const end = start < 0 ? -1 : source.indexOf(`";\n`, start);
+  if (end < 0) throw new Error(`@graphql-yoga/render-graphiql/graphiql no longer exports ${name} as a string literal`);
+  return JSON.parse(source.slice(source.indexOf('"', start), end + 1)) as string;
+}
+
+/** One asset by file name, or undefined when there is no such file. Decoded per request: nothing stays in the isolate's memory but the module. */
 export async function graphiqlAsset(file: string): Promise<Response | undefined> {
   if (!Object.hasOwn(ASSETS, file)) return undefined;
-  const [body, type] = ASSETS[file]!(await import("@graphql-yoga/render-graphiql/graphiql"));
+  const [name, type] = ASSETS[file]!;
+  const text = exported(await packageSource(), name);
+  const body = name === "favicon" ? fromDataUrl(text) : text;
   // The files change only with the installed package, that is with a deploy; a day's cache spares the 9 MB.
   return new Response(body, { headers: { "content-type": type, "cache-control": "public, max-age=86400" } });
 }
 
 /** The favicon ships as a base64 data URL; served as its bytes. */
-function fromDataUrl(url: string): [BodyInit, string] {
-  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  if (!match) throw new Error("@graphql-yoga/render-graphiql's favicon is no longer a base64 data URL");
-  return [Uint8Array.from(atob(match[2]!), (c) => c.charCodeAt(0)), match[1]!];
+function fromDataUrl(url: string): Uint8Array<ArrayBuffer> {
+  const match = /^data:image\/x-icon;base64,(.*)$/s.exec(url);
+  if (!match) throw new Error("@graphql-yoga/render-graphiql's favicon is no longer a base64 x-icon data URL");
+  return Uint8Array.from(atob(match[1]!), (c) => c.charCodeAt(0));
 }

@@ -27,7 +27,7 @@ export async function readManifest(dir: string): Promise<ServeWorkerManifest> {
   const m = JSON.parse(text) as Partial<ServeWorkerManifest>;
   const valid =
     Array.isArray(m.modules) &&
-    m.modules.every((module) => (module.type === "ESModule" || module.type === "CompiledWasm") && typeof module.path === "string") &&
+    m.modules.every((module) => ["ESModule", "CompiledWasm", "Data"].includes(module.type) && typeof module.path === "string") &&
     typeof m.compatibilityDate === "string" &&
     isStringArray(m.compatibilityFlags) &&
     typeof m.vars === "object" &&

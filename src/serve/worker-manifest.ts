@@ -1,6 +1,6 @@
 /** What the build writes beside the serve Worker (dist/worker/worker.json): wrangler.toml's settings, resolved at build time. */
 export interface ServeWorkerManifest {
-  modules: { type: "ESModule" | "CompiledWasm"; path: string }[];
+  modules: { type: "ESModule" | "CompiledWasm" | "Data"; path: string }[];
   compatibilityDate: string;
   compatibilityFlags: string[];
   vars: Record<string, string>;
