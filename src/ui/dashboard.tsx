@@ -2,6 +2,7 @@
 import { Hono, type Context, type Handler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { canTouchTask, hasScope, type Principal, type Scope } from "../platform/access/principal.ts";
 import { ApiError } from "../platform/errors.ts";
 import { checkRateLimits } from "../platform/rate-limit/check.ts";
@@ -42,13 +43,13 @@ function secure(c: Context): void {
 }
 
 /** An HTML error page with the status; what was wrong and what to do. */
-export async function errorPage(c: Context<AppEnv>, status: 400 | 403 | 404 | 409 | 429 | 500, message: string): Promise<Response> {
+export async function errorPage(c: Context<AppEnv>, status: ContentfulStatusCode, message: string): Promise<Response> {
   const session = await sessionOf(c);
   const frame: Frame = { principal: session.principal, signedIn: session.principal ? session.signedIn : false, csrf: await csrfToken(c) };
   secure(c);
   return c.html(
     <Layout title="Error" frame={frame} section="none">
-      <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 429 ? "Too many runs" : "Something went wrong"}</h1>
+      <h1>{status === 404 ? "Not found" : status === 403 ? "Not allowed" : status === 429 ? "Too many runs" : status === 503 ? "Storage unavailable, try again" : "Something went wrong"}</h1>
       <Notice kind="error">{message}</Notice>
       <p>
         <a href="/">Back to the tasks</a>
@@ -90,7 +91,11 @@ export function page(scope: Scope, handler: PageHandler): Handler<AppEnv> {
         field: (name) => (typeof form[name] === "string" ? (form[name] as string) : undefined),
       });
     } catch (error) {
-      if (error instanceof ApiError && [400, 404, 409].includes(error.status)) return errorPage(c, error.status as 400 | 404 | 409, error.message);
+      // The platform's refusals (no such task or version, task disabled, storage unavailable) as pages with their status.
+      if (error instanceof ApiError) {
+        if (error.status === 503) c.header("Retry-After", "1");
+        return errorPage(c, error.status, error.message);
+      }
       throw error;
     }
   };

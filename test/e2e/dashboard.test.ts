@@ -65,8 +65,8 @@ async function deployNewVersion(server: Server, version: string, token?: string)
 }
 
 /** A page that records every console error and uncaught exception. */
-async function openPage(browser: Browser, width: number): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 } });
+async function openPage(browser: Browser, width: number, colorScheme: "light" | "dark" = "light"): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 }, colorScheme });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("console", (message) => {
@@ -290,6 +290,19 @@ browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
     const request = page.context().request;
     expect((await request.get(`${guarded!.base}/tasks/addition/run`)).status()).toBe(403);
     expect((await request.get(`${guarded!.base}/tasks/log-and-validate`)).status()).toBe(403);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("follows a dark system theme, and the keyboard reaches the skip link first", async () => {
+    const { page, problems } = await openPage(browser!, 1280, "dark");
+    await page.goto(`${open!.base}/tasks/addition`);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(13, 17, 23)");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(new URL(page.url()).hash).toBe("#main");
+    await shot(page, "desktop-task-dark");
     expect(problems).toEqual([]);
     await page.context().close();
   });
