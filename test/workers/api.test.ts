@@ -103,8 +103,9 @@ describe("deploying", () => {
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    expect(response.status).toBe(500);
-    expect(await response.json()).toEqual({ error: { code: "internal", message: "Internal error; the incident was logged" } });
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Retry-After")).not.toBeNull();
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("storage_unavailable");
     const task = await call("GET", `/tasks/${name}`);
     expect(task.body.current_version.version).toBe("1.0.0");
     expect((await call("GET", `/tasks/${name}/versions`)).body.versions).toHaveLength(1);
