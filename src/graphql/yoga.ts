@@ -27,6 +27,9 @@ function createServer(blockSuggestions: boolean): Server {
     // The Worker serves its own GraphiQL page (graphiql.ts); Yoga's would load it from a CDN.
     graphiql: false,
     landingPage: false,
+    // Same origin only, as the REST API: Yoga would otherwise answer any site's preflight, letting a
+    // page in the browser of someone running an open local server send it mutations.
+    cors: false,
     maskedErrors: { maskError },
     // Yoga would log every refusal a resolver throws as an error; maskError logs the real incidents.
     logging: false,

@@ -206,6 +206,18 @@ describe("GraphQL documents that are refused", () => {
     expect(hidden.errors?.[0]?.message).not.toContain("Did you mean");
   });
 
+  it("refuses what a web page could send cross-site: form and text posts, and preflights get no CORS answer", async () => {
+    for (const type of ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/plain"]) {
+      const response = await SELF.fetch(ENDPOINT, { method: "POST", headers: { "content-type": type, origin: "https://evil.example" }, body: "query=mutation { deleteSchedule(id: \"x\") { deleted } }" });
+      expect(response.status, type).toBe(415);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("unsupported_media_type");
+    }
+    const preflight = await SELF.fetch(ENDPOINT, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const post = await SELF.fetch(ENDPOINT, { method: "POST", headers: { "content-type": "application/json", origin: "https://evil.example" }, body: JSON.stringify({ query: "{ schedules { id } }" }) });
+    expect(post.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("refuses a query past the depth limit, too many aliases, and a costly one, before running anything", async () => {
     const deep = await refused("query_limit", `{ task(name: "x") { executions { nodes { schedule { runs { last_execution { schedule { id } } } } } } } }`);
     expect(deep.extensions!.limit).toBe("depth");

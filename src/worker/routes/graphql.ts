@@ -1,4 +1,4 @@
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createContext } from "../../graphql/context.ts";
 import { ASSETS_PATH, graphiqlAsset, graphiqlPage } from "../../graphql/graphiql.ts";
@@ -16,6 +16,17 @@ const limitBody = bodyLimit({
   onError: (c) => c.json(errorEnvelope("payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`, { max_bytes: MAX_BODY_BYTES }), 413),
 });
 
+/**
+ * Yoga also reads POSTs of forms and plain text, which any web page can send cross-site without a
+ * preflight (to an open local server, say); GraphQL here is JSON (application/json, or Yoga's
+ * application/graphql+json and application/graphql, which browsers do not send cross-site unasked).
+ */
+const CROSS_SITE_TYPES = /^\s*(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)\b/i;
+const refuseFormPosts: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method !== "POST" || !CROSS_SITE_TYPES.test(c.req.header("Content-Type") ?? "")) return next();
+  return c.json(errorEnvelope("unsupported_media_type", "Send GraphQL requests as application/json: {\"query\": \"…\", \"variables\": {…}}"), 415);
+};
+
 /** A browser opening /graphql (not a GET query, which carries ?query=). */
 const wantsGraphiQL = (c: Context) => c.req.method === "GET" && c.req.query("query") === undefined && (c.req.header("Accept") ?? "").includes("text/html");
 
@@ -27,7 +38,7 @@ const wantsGraphiQL = (c: Context) => c.req.method === "GET" && c.req.query("que
 export function graphqlRoutes(app: Hono<AppEnv>): void {
   app.get(`${ASSETS_PATH}/:file`, async (c) => (await graphiqlAsset(c.req.param("file"))) ?? notFound(c));
   app.use(GRAPHQL_PATH, async (c, next) => (wantsGraphiQL(c) ? c.html(graphiqlPage(GRAPHQL_PATH)) : next()));
-  app.use(GRAPHQL_PATH, authenticate, limitRate, limitBody, bundledTasks);
+  app.use(GRAPHQL_PATH, refuseFormPosts, authenticate, limitRate, limitBody, bundledTasks);
   app.all(GRAPHQL_PATH, (c) => {
     const principal = c.get("principal");
     return graphqlServer(principal.kind !== "open").fetch(c.req.raw, createContext(c.env, c.executionCtx, principal));
