@@ -41,9 +41,37 @@ interface Server {
   work: string;
 }
 
+/** A task whose input schema has one of each kind of field the run form generates; it answers with its input. */
+const FORM_KINDS = {
+  "metadata.json": { uuid: "0d6f3c1e-5a47-4b8e-9d2a-7c3e1f0b9a11", version: "1.0.0", label: "Form kinds", description: "Echoes its input.", author: "test", tags: ["test"] },
+  "main.js": "(function (input) {\n  console.log('echo ' + input.name);\n  return { echo: input };\n})\n",
+  "input.schema.json": {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    type: "object",
+    required: ["name", "count", "level", "when"],
+    additionalProperties: false,
+    properties: {
+      name: { type: "string", description: "Who to greet" },
+      count: { type: "integer", minimum: 1, default: 2 },
+      ratio: { type: "number" },
+      loud: { type: "boolean", default: false },
+      level: { enum: ["low", "high"] },
+      email: { type: "string", format: "email" },
+      site: { type: "string", format: "uri" },
+      when: { type: "string", format: "date-time" },
+      address: { type: "object", required: ["city"], properties: { city: { type: "string" }, zip: { type: "string" } } },
+      tags: { type: "array", items: { type: "string" } },
+      extra: { oneOf: [{ type: "string" }, { type: "number" }] },
+    },
+  },
+  "output.schema.json": { $schema: "http://json-schema.org/draft-07/schema#", type: "object" },
+};
+
 async function serve(token?: string): Promise<Server> {
   const work = await mkdtemp(join(tmpdir(), "ratchet-dashboard-"));
   for (const task of ["addition", "log-and-validate"]) await cp(join(ROOT, "tasks", task), join(work, "tasks", task), { recursive: true });
+  await mkdir(join(work, "tasks/form-kinds"));
+  for (const [file, content] of Object.entries(FORM_KINDS)) await writeFile(join(work, "tasks/form-kinds", file), typeof content === "string" ? content : JSON.stringify(content, null, 2));
   const process = startServe("/usr/bin/node", [BIN, "serve", "--port", "0"], work, token ? { RATCHET_API_TOKEN: token } : { RATCHET_API_TOKEN: "" });
   const [, base] = (await process.waitFor(/serving the Worker on (http:\/\/\S+)/, 120_000)) as [string, string];
   await process.waitFor(/watching /, 60_000);
@@ -290,6 +318,41 @@ browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
     const request = page.context().request;
     expect((await request.get(`${guarded!.base}/tasks/addition/run`)).status()).toBe(403);
     expect((await request.get(`${guarded!.base}/tasks/log-and-validate`)).status()).toBe(403);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("generates the right control for each kind of field, and sends what they hold", async () => {
+    const { page, problems } = await openPage(browser!, 1280);
+    await page.goto(`${open!.base}/tasks/form-kinds/run`);
+    const type = (label: RegExp) => page.getByLabel(label).evaluate((el) => `${el.tagName.toLowerCase()}:${(el as HTMLInputElement).type}`);
+    expect(await type(/^name/)).toBe("input:text");
+    expect(await type(/^count/)).toBe("input:number");
+    expect(await page.getByLabel(/^count/).getAttribute("step")).toBe("1");
+    expect(await page.getByLabel(/^count/).inputValue()).toBe("2");
+    expect(await page.getByLabel(/^ratio/).getAttribute("step")).toBe("any");
+    expect(await type(/^loud/)).toBe("input:checkbox");
+    expect(await type(/^level/)).toBe("select:select-one");
+    expect(await type(/^email/)).toBe("input:email");
+    expect(await type(/^site/)).toBe("input:url");
+    expect(await type(/^when/)).toBe("input:datetime-local");
+    expect(await type(/^extra/)).toBe("textarea:textarea");
+    expect(await page.getByLabel(/^name/).getAttribute("aria-required")).toBe("true");
+    expect(await page.getByLabel(/^ratio/).getAttribute("aria-required")).toBeNull();
+    expect(await page.getByLabel(/^name/).evaluate((el) => document.getElementById(el.getAttribute("aria-describedby")!)?.textContent)).toBe("Who to greet");
+    await page.getByLabel(/^name/).fill("Ada");
+    await page.getByLabel(/^level/).selectOption("high");
+    await page.getByLabel(/^email/).fill("ada@example.com");
+    await page.getByLabel(/^when/).fill("2026-12-01T09:30");
+    await page.getByRole("group", { name: /address/ }).getByLabel(/^city/).fill("Paris");
+    await page.getByRole("button", { name: "Add tags item" }).click();
+    await page.getByLabel(/^Item 1/).fill("x");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.waitForURL(/\/executions\//);
+    const output = JSON.parse((await page.locator('pre[aria-label="Output"]').textContent()) ?? "null") as unknown;
+    expect(output).toEqual({
+      echo: { name: "Ada", count: 2, loud: false, level: "high", email: "ada@example.com", when: "2026-12-01T09:30:00.000Z", address: { city: "Paris" }, tags: ["x"] },
+    });
     expect(problems).toEqual([]);
     await page.context().close();
   });
