@@ -51,6 +51,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
   io.out(`  health    ${url}/health`);
   io.out(`  metrics   ${url}/metrics`);
   io.out(`  MCP       ${url}/mcp (Streamable HTTP; ?toolsets=...&read_only=1)`);
+  io.out(`  GraphQL   ${url}/graphql (GraphiQL in a browser)`);
   io.out(
     options.token
       ? "Ratchet: RATCHET_API_TOKEN is set: requests need Authorization: Bearer <token> (it, or a token from `ratchet token create`)."
