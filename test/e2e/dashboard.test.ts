@@ -117,7 +117,7 @@ let browser: Browser | undefined;
 let open: Server | undefined;
 let guarded: Server | undefined;
 
-browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
+browserSuite(CHROMIUM ? `dashboard in Chromium (${CHROMIUM})` : "dashboard in Chromium: SKIPPED, no chromium on PATH (apt-get install -y chromium)", () => {
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     [open, guarded, browser] = await Promise.all([
@@ -292,6 +292,21 @@ browserSuite(`dashboard in Chromium (${CHROMIUM ?? "none"})`, () => {
       await page.context().close();
     });
   }
+
+  it("filters the history by task, status, trigger and time", async () => {
+    const rows = async (query: string) => {
+      const html = await (await fetch(`${open!.base}/history/rows?${query}`)).text();
+      return [...html.matchAll(/<td data-label="Task">([^<]*)<\/td><td data-label="Status"><span class="status status-\w+">(\w+)<\/span>/g)].map((m) => `${m[1]} ${m[2]}`);
+    };
+    const additions = await rows("task=addition");
+    expect(additions.length).toBeGreaterThan(0);
+    expect(new Set(additions)).toEqual(new Set(["addition completed"]));
+    expect(await rows("task=addition&status=failed")).toEqual([]);
+    expect((await rows("trigger=http")).length).toBeGreaterThan(additions.length);
+    expect(await rows("trigger=schedule")).toEqual([]);
+    expect(await rows("since=2999-01-01T00:00")).toEqual([]);
+    expect((await rows("until=2999-01-01T00:00")).length).toBeGreaterThan(0);
+  });
 
   it("offers a read-only token limited to one task only that task, and no action its scope does not allow", async () => {
     const created = await fetch(`${guarded!.base}/api/v1/tokens`, {

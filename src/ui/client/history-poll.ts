@@ -9,6 +9,8 @@ export function startHistoryPolling(container: HTMLElement): void {
     if (document.visibilityState !== "visible") return;
     try {
       const response = await fetch(url, { headers: { accept: "text/html" }, credentials: "same-origin" });
+      // Signed out meanwhile (a revoked token, say): the rows request was sent to the sign-in page, so go there too.
+      if (response.redirected) return location.assign(response.url);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const html = await response.text();
       if (html !== last) {
