@@ -4,6 +4,7 @@ import { bundledTasks } from "./bundled-tasks.ts";
 import { notFound, renderError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodySize } from "./middleware/body-size.ts";
+import { refuseCrossSite } from "./middleware/cross-site.ts";
 import { rememberOwnHost } from "./middleware/own-host.ts";
 import { resource } from "./resource.ts";
 import { executionRoutes } from "./routes/executions.ts";
@@ -45,7 +46,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.onError(renderError);
   app.notFound(notFound);
-  app.use("*", rememberOwnHost);
+  app.use("*", rememberOwnHost, refuseCrossSite);
   resource(app, "/health", { GET: healthRoute });
   // Where Prometheus and the guide look for it; behind the token like the API's own.
   app.use("/metrics", authenticate);
