@@ -7,6 +7,7 @@ import { canTouchTask, hasScope, type Principal, type Scope } from "../platform/
 import { ApiError } from "../platform/errors.ts";
 import { checkRateLimits } from "../platform/rate-limit/check.ts";
 import type { AppEnv } from "../worker/app-env.ts";
+import { ensureBundledTasks } from "../worker/bundled-tasks.ts";
 import { serveAsset } from "./assets.ts";
 import { Notice } from "./components.tsx";
 import { Layout, type Frame } from "./layout.tsx";
@@ -74,6 +75,8 @@ export function page(scope: Scope, handler: PageHandler): Handler<AppEnv> {
     }
     const principal = session.principal;
     c.set("principal", principal);
+    // As the API's task routes do: a fresh isolate lists and runs the tasks packed into the Worker.
+    await ensureBundledTasks(c.env);
     const form = c.req.method === "POST" ? await c.req.parseBody() : {};
     if (c.req.method === "POST" && !(await csrfMatches(c, form._csrf))) {
       return errorPage(c, 403, "The form's security token did not match (it is tied to your session). Reload the page and send the form again.");

@@ -55,5 +55,7 @@ export function highlightLines(code: string): Segment[][] {
       if (part !== "") lines.at(-1)!.push({ text: part, kind: segment.kind });
     });
   }
+  // A final newline ends the last line; it does not start an empty one.
+  if (lines.length > 1 && lines.at(-1)!.length === 0 && /\n$/.test(code)) lines.pop();
   return lines;
 }
