@@ -1,4 +1,4 @@
-import { percentile } from "../mcp/measure/percentiles.ts";
+import { percentile } from "../analysis/percentiles.ts";
 import type { RunPoint } from "../store/run-stats.ts";
 
 /** A task's recent record, for the task list. */

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { applyPatch } from "diff";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { analyzeFailure } from "../../src/mcp/analysis/analyze.ts";
+import { analyzeFailure } from "../../src/analysis/analyze.ts";
 import { createLocalEngine } from "../../src/ops/local-engine.ts";
 import { executionRecord } from "../../src/workspace/execution-record.ts";
 import { openRunFixture, type RunFixture, type TaskOptions } from "./run-fixture.ts";

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { HttpTraceEntry, LogEntry } from "../../engine/index.ts";
 import type { ExecutionRecord } from "../../workspace/workspace.ts";
-import { shortStack } from "../analysis/source.ts";
+import { shortStack } from "../../analysis/source.ts";
 
 export const errorShape = z.object({
   type: z.string().describe("InputSchemaError, OutputSchemaError, a limit error (CpuLimitError...), NetworkError, or what the task threw"),

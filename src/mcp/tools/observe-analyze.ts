@@ -1,47 +1,7 @@
 import { z } from "zod";
-import { WorkspaceError, type ExecutionRecord, type Workspace } from "../../workspace/workspace.ts";
-import { analyzeFailure, type TaskSource } from "../analysis/analyze.ts";
+import { diagnoseExecution } from "../../analysis/diagnose.ts";
 import { defineTool, type ToolDefinition } from "../tool.ts";
 import { recentExecutions } from "./observe-history.ts";
-
-/**
- * main.js and metadata.json as they were when the execution ran: the version it records, or
- * the current files (valid or not) when that version is no longer kept (said in a note).
- */
-async function sourceAt(workspace: Workspace, record: ExecutionRecord, notes: string[]): Promise<TaskSource> {
-  const read = async (at?: { version: string }) => {
-    const files = await workspace.readFiles(record.task, at);
-    return { code: files["main.js"], metadataText: files["metadata.json"] };
-  };
-  const missing = (error: unknown) => error instanceof WorkspaceError && error.code === "not_found";
-  try {
-    return await read({ version: record.version });
-  } catch (error) {
-    if (!missing(error)) throw error;
-  }
-  try {
-    const files = await read();
-    const version = versionOf(files.metadataText);
-    notes.push(
-      version === record.version
-        ? `main.js is the task's current content (version ${version}, as recorded); if it was edited since without a new version, line numbers may have moved.`
-        : `Version ${record.version} is no longer kept: main.js is the current content (version ${version ?? "unknown"}), so the line shown may differ from the one that failed.`,
-    );
-    return files;
-  } catch (error) {
-    if (!missing(error)) throw error;
-    return {};
-  }
-}
-
-function versionOf(metadataText: string | undefined): string | undefined {
-  try {
-    const version = (JSON.parse(metadataText ?? "") as { version?: unknown }).version;
-    return typeof version === "string" ? version : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const SIMILAR_SCAN = 300;
 const SIMILAR_SHOWN = 10;
@@ -90,30 +50,14 @@ const analyzeExecutionError = defineTool({
   async handler({ execution_id, include_suggestions, include_similar_errors, include_fix_suggestions, generate_test_case_for_bug, search_similar_errors }, { workspace }) {
     const suggestions = include_suggestions ?? include_fix_suggestions ?? generate_test_case_for_bug ?? false;
     const similarErrors = include_similar_errors ?? search_similar_errors ?? false;
-    const record = await workspace.getExecution(execution_id);
-    if (!record.error) {
-      throw new WorkspaceError("bad_request", `execution ${execution_id} completed: there is no error to analyse`, {
-        hint: "List failed ones with ratchet_list_executions {\"status\": \"failed\"}.",
-      });
-    }
-    const notes: string[] = [];
-    const source = await sourceAt(workspace, record, notes);
-    const analysis = analyzeFailure(record, source, { includeSuggestions: suggestions });
+    const { record, ...diagnosis } = await diagnoseExecution(workspace, execution_id, { includeSuggestions: suggestions });
     let similar;
     if (similarErrors) {
       const failed = await recentExecutions(workspace, { task: record.task, status: "failed" }, SIMILAR_SCAN);
       const same = failed.filter((e) => e.id !== record.id && e.error_type === record.error!.type);
       similar = { count: same.length, scanned: failed.length, executions: same.slice(0, SIMILAR_SHOWN).map((e) => ({ execution_id: e.id, version: e.version, started_at: e.started_at })) };
     }
-    return {
-      execution_id: record.id,
-      task: record.task,
-      version: record.version,
-      ...analysis,
-      ...(similar ? { similar_errors: similar } : {}),
-      recent_logs: record.logs.slice(-5).map((l) => ({ level: l.level, message: l.message.slice(0, 500) })),
-      notes: [...notes, ...analysis.notes],
-    };
+    return { ...diagnosis, ...(similar ? { similar_errors: similar } : {}) };
   },
 });
 

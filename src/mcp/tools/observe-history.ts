@@ -3,7 +3,7 @@ import { z } from "zod";
 import { TRIGGERS } from "../../engine/index.ts";
 import type { ExecutionSummary, Workspace } from "../../workspace/workspace.ts";
 import { pageOf, readOffset } from "../measure/offset-cursor.ts";
-import { percentile, round2 } from "../measure/percentiles.ts";
+import { percentile, round2 } from "../../analysis/percentiles.ts";
 import { defineTool, type ToolDefinition } from "../tool.ts";
 import { boundedValue, errorOf, errorShape, executionUri, logEntry, logShape, traceEntry, traceShape } from "./execution-shapes.ts";
 

@@ -1,9 +1,9 @@
 /** Tools that run a task many times without recording: benchmark and fuzz. */
 import { z } from "zod";
 import { GUEST_ERROR_CLASSES } from "../../engine/index.ts";
-import { locationFromStack } from "../analysis/source.ts";
+import { locationFromStack } from "../../analysis/source.ts";
 import { generateInputs } from "../fuzz/generate.ts";
-import { percentile, round2 } from "../measure/percentiles.ts";
+import { percentile, round2 } from "../../analysis/percentiles.ts";
 import { defineTool, type ToolDefinition } from "../tool.ts";
 import { boundedValue } from "./execution-shapes.ts";
 

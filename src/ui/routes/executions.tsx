@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from "hono";
 import { TRIGGERS } from "../../engine/index.ts";
-import { analyzeTools } from "../../mcp/tools/observe-analyze.ts";
+import { diagnoseExecution } from "../../analysis/diagnose.ts";
 import { PlatformWorkspace } from "../../platform/workspace/platform-workspace.ts";
 import { getExecution, listExecutions } from "../../store/executions.ts";
 import { listTasks, openDb } from "../../store/tasks.ts";
@@ -33,12 +33,9 @@ async function historyRows(c: Context<AppEnv>, principal: Principal, filter: His
   return listExecutions(openDb(c.env.DB), { ...filter, tasks: principal.tasks, limit: PAGE_SIZE });
 }
 
-/** The diagnosis ratchet_analyze_execution_error gives, from the MCP tool itself on this platform's workspace. */
+/** The diagnosis ratchet_analyze_execution_error gives, from the same operation on this platform's workspace. */
 async function diagnose(c: Context<AppEnv>, id: string): Promise<Diagnosis> {
-  const tool = analyzeTools.find((t) => t.name === "ratchet_analyze_execution_error");
-  if (!tool) throw new Error("the MCP tool ratchet_analyze_execution_error is missing");
-  const workspace = new PlatformWorkspace(c.env, c.executionCtx);
-  return (await tool.handler({ execution_id: id }, { workspace, progress: async () => {}, signal: new AbortController().signal })) as unknown as Diagnosis;
+  return diagnoseExecution(new PlatformWorkspace(c.env, c.executionCtx), id, { includeSuggestions: false });
 }
 
 export function executionRoutes(app: Hono<AppEnv>): void {

@@ -1,4 +1,4 @@
-import { GUEST_ERROR_CLASSES } from "../../../engine/index.ts";
+import { GUEST_ERROR_CLASSES } from "../../engine/index.ts";
 import type { Rule } from "../types.ts";
 
 const GUEST_MEANINGS: Record<(typeof GUEST_ERROR_CLASSES)[number], string> = {

@@ -1,4 +1,4 @@
-import type { ExecutionRecord } from "../../workspace/workspace.ts";
+import type { ExecutionRecord } from "../workspace/workspace.ts";
 import type { CodeIndex } from "./code.ts";
 import type { SourceLocation } from "./source.ts";
 

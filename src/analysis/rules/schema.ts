@@ -1,4 +1,4 @@
-import type { SchemaIssue } from "../../../engine/index.ts";
+import type { SchemaIssue } from "../../engine/index.ts";
 import type { Rule } from "../types.ts";
 
 const issuesOf = (details: unknown): SchemaIssue[] => {

@@ -1,4 +1,4 @@
-import type { HttpTraceEntry } from "../../../engine/index.ts";
+import type { HttpTraceEntry } from "../../engine/index.ts";
 import type { Rule } from "../types.ts";
 
 type Kind = "timeout" | "dns" | "tls" | "refused" | "invalid_url" | "connection";

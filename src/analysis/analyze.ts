@@ -1,6 +1,6 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
-import { REDACTED, type TestCase } from "../../engine/index.ts";
-import type { ExecutionRecord } from "../../workspace/workspace.ts";
+import { REDACTED, type TestCase } from "../engine/index.ts";
+import type { ExecutionRecord } from "../workspace/workspace.ts";
 import { CATALOGUE } from "./catalogue.ts";
 import { CodeIndex } from "./code.ts";
 import { contextLines, locationFromStack, shortStack, type ContextLine } from "./source.ts";

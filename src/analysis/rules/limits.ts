@@ -1,4 +1,4 @@
-import { DEFAULT_MAXIMA, LIMIT_ERROR_TYPES, parseMemorySize } from "../../../engine/index.ts";
+import { DEFAULT_MAXIMA, LIMIT_ERROR_TYPES, parseMemorySize } from "../../engine/index.ts";
 import type { FileChange, Rule } from "../types.ts";
 
 const MiB = 1024 * 1024;
