@@ -47,7 +47,8 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
 
   io.out(`Ratchet: serving the Worker on ${url} with local D1 and R2 in ${stateDir}`);
   if (server.appliedMigrations.length > 0) io.out(`Ratchet: applied migrations ${server.appliedMigrations.join(", ")}`);
-  io.out(`  REST API  ${url}/api/v1`);
+  io.out(`  dashboard ${url}/`);
+  io.out(`  REST API  ${url}/api/v1 (OpenAPI at ${url}/api/v1/openapi.json, docs at ${url}/docs)`);
   io.out(`  health    ${url}/health`);
   io.out(`  metrics   ${url}/metrics`);
   io.out(`  MCP       ${url}/mcp (Streamable HTTP; ?toolsets=...&read_only=1)`);
