@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { HttpTraceEntry } from "../../engine/index.ts";
 import type { ExecutionRow } from "../../store/executions.ts";
 import { Json, ms, Panel, Status, When } from "../components.tsx";
 import { Layout, type Frame } from "../layout.tsx";
@@ -18,17 +19,6 @@ interface ErrorRecord {
   message: string;
   stack?: string;
   details?: unknown;
-}
-
-interface Trace {
-  method: string;
-  url: string;
-  status?: number;
-  durationMs: number;
-  requestBytes: number;
-  responseBytes: number;
-  error?: string;
-  redirects?: string[];
 }
 
 /** The failing lines of main.js with their real numbers. */
@@ -52,7 +42,7 @@ export function ExecutionPage(props: { frame: Frame; row: ExecutionRow; diagnosi
   const { row, diagnosis } = props;
   const error = row.error as ErrorRecord | null;
   const logs = (row.logs ?? []) as { level: string; time: string; message: string }[];
-  const http = (row.http ?? []) as Trace[];
+  const http = (row.http ?? []) as HttpTraceEntry[];
   const timings = (row.timings ?? {}) as Record<string, unknown>;
   const { limits, ...times } = timings;
   return (
