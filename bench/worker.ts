@@ -25,9 +25,12 @@ import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { join } from "node:path";
+import { join, matchesGlob } from "node:path";
+import { randomBytes } from "node:crypto";
 import { build, type Plugin } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { RATE_LIMIT_ENV, serveRateLimits } from "../src/serve/rate-limits.ts";
+import type { ServeWorkerManifest } from "../src/serve/worker-manifest.ts";
 import { fetchTaskDocument } from "./fetch-task.ts";
 import { percentile, startSlowUpstream, type Upstream } from "./support.ts";
 
@@ -47,6 +50,8 @@ const TARGET_FETCH_RATIO = 0.9;
 const TARGET_FIRST_REQUEST_MS = 30;
 const TARGET_ROWS_PER_EXECUTION = 3;
 const FRESH_ISOLATES = 5;
+/** `npm run bench:worker -- --first-request`: only the fresh-isolate figures (about 30 s), nothing written. */
+const FIRST_REQUEST_ONLY = process.argv.includes("--first-request");
 const DISK_ROUNDS = 3;
 const OVERRIDE_POOL_SIZE = "12";
 // Room for the override's 12 asyncify instances and the sync one: more than a production
@@ -105,23 +110,55 @@ function run(command: string, args: string[]): Promise<void> {
 }
 
 interface V4Module {
-  type: "ESModule" | "CompiledWasm" | "Text";
+  type: "ESModule" | "CompiledWasm" | "Text" | "Data";
   path: string;
   contents?: Uint8Array<ArrayBuffer> | string;
 }
 
-/** `wrangler deploy --dry-run` output: index.js plus its wasm module(s), listed for Miniflare (which takes no modulesRules in v5). */
-async function buildRatchet(outDir: string): Promise<V4Module[]> {
+/** wrangler names each module it copies beside the bundle `<sha1>-<basename>`. */
+const WRANGLER_MODULE_NAME = /^[0-9a-f]{40}-(.+)$/;
+
+/**
+ * `wrangler deploy --dry-run` output: index.js plus the modules wrangler.toml's [[rules]] made
+ * (QuickJS wasm, the task guide, Swagger UI's text, GraphiQL's data), listed for Miniflare with the
+ * type of the rule whose glob's last segment matches the copied file's basename (Miniflare takes no
+ * modulesRules for a module list). wrangler.toml's ratelimits come back too, read by wrangler.
+ */
+async function buildRatchet(outDir: string): Promise<{ modules: V4Module[]; config: WorkerConfig }> {
   await run(process.execPath, [join(root, "scripts/pack-tasks.ts")]);
   await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outDir]);
+  const config = await workerConfig();
   const modules: V4Module[] = [{ type: "ESModule", path: join(outDir, "index.js") }];
   for (const name of await readdir(outDir)) {
-    if (name.endsWith(".wasm") || name.endsWith("-wasm")) modules.push({ type: "CompiledWasm", path: join(outDir, name) });
-    // wrangler.toml's Text rule: the task guide /mcp serves.
-    else if (name.endsWith(".md") && name !== "README.md") modules.push({ type: "Text", path: join(outDir, name) });
-    else if (!["index.js", "index.js.map", "README.md"].includes(name)) throw new Error(`unexpected file in the wrangler build: ${name}`);
+    if (["index.js", "index.js.map", "README.md"].includes(name)) continue;
+    const basename = WRANGLER_MODULE_NAME.exec(name)?.[1];
+    const rule = basename && config.rules.find((r) => r.globs.some((glob) => matchesGlob(basename, glob.split("/").at(-1)!)));
+    if (!rule) throw new Error(`unexpected file in the wrangler build: ${name} (no [[rules]] entry in wrangler.toml matches it)`);
+    modules.push({ type: rule.type, path: join(outDir, name) });
   }
-  return modules;
+  return { modules, config };
+}
+
+interface WorkerConfig {
+  rules: { type: "CompiledWasm" | "Text" | "Data"; globs: string[] }[];
+  vars: Record<string, string>;
+  rateLimits: ServeWorkerManifest["rateLimits"];
+}
+
+/** wrangler.toml through wrangler's own reader, as scripts/build/worker.ts reads it for `ratchet serve`. */
+async function workerConfig(): Promise<WorkerConfig> {
+  const { unstable_readConfig } = await import("wrangler");
+  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
+  const known = (type: string): type is WorkerConfig["rules"][number]["type"] => ["CompiledWasm", "Text", "Data"].includes(type);
+  const rules = (config.rules as { type: string; globs: string[] }[]).map(({ type, globs }) => {
+    if (!known(type)) throw new Error(`wrangler.toml: the bench does not know module rule type ${type}`);
+    return { type, globs };
+  });
+  return {
+    rules,
+    vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([key, value]) => [key, String(value)])),
+    rateLimits: ((config.ratelimits ?? []) as ServeWorkerManifest["rateLimits"]).map(({ name, namespace_id, simple }) => ({ name, namespace_id, simple: { limit: simple.limit, period: simple.period } })),
+  };
 }
 
 // The Worker's wasm imports become modules next to the bundle, as wrangler's CompiledWasm rule does.
@@ -180,6 +217,10 @@ async function wranglerFacts(): Promise<WranglerFacts> {
 
 interface Built {
   ratchet: V4Module[];
+  /** wrangler.toml's vars and rate limits, as wrangler reads them. */
+  config: WorkerConfig;
+  /** The Worker's RATCHET_SECRETS_KEY, one for the whole run (the fresh-isolate rounds reuse a database). */
+  secretsKey: string;
   baseline: V4Module[];
   breakdown: V4Module[];
   buildDir: string;
@@ -206,7 +247,17 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
   // The Worker and the breakdown worker share one D1 database and one R2 bucket (same ids).
   const memoryMb = poolSize === OVERRIDE_POOL_SIZE ? OVERRIDE_MEMORY_MB : facts.defaultMemoryMb;
   // The upstream is on loopback, which the Worker's egress rules refuse unless the deployment allows it.
-  const storage = { bindings: { SANDBOX_POOL_SIZE: poolSize, SANDBOX_MEMORY_MB: memoryMb, RATCHET_EGRESS_ALLOW: "127.0.0.1" }, d1Databases: { DB: "ratchet-db" }, r2Buckets: { BUNDLES: "ratchet-bundles" } };
+  const sandbox = { SANDBOX_POOL_SIZE: poolSize, SANDBOX_MEMORY_MB: memoryMb, RATCHET_EGRESS_ALLOW: "127.0.0.1" };
+  const storage = { d1Databases: { DB: "ratchet-db" }, r2Buckets: { BUNDLES: "ratchet-bundles" } };
+  const rateLimits = benchRateLimits(built.config);
+  const ratchetBindings = {
+    ...built.config.vars,
+    ...rateLimits.vars,
+    ...sandbox,
+    RATCHET_SECRETS_KEY: built.secretsKey,
+    // The open local setup (`ratchet serve` without a token): no token to check on each request.
+    RATCHET_ACCESS: "open",
+  };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
@@ -218,9 +269,9 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
         if (!first.startsWith("stack:")) logs.set(`${log.level}: ${first}`, (logs.get(`${log.level}: ${first}`) ?? 0) + 1);
       },
       workers: [
-        { name: "ratchet", modules: built.ratchet, ...common, ...storage },
+        { name: "ratchet", modules: built.ratchet, ...common, ...storage, bindings: ratchetBindings, ratelimits: rateLimits.bindings },
         { name: "baseline", modules: built.baseline, ...common },
-        { name: "breakdown", modules: built.breakdown, ...common, ...storage },
+        { name: "breakdown", modules: built.breakdown, ...common, ...storage, bindings: sandbox },
       ],
     }),
   );
@@ -233,6 +284,15 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
     throw error;
   }
 }
+
+/**
+ * Requests per 60 s per client address and per token for the bench, through the variables
+ * `ratchet serve` reads (src/serve/rate-limits.ts): far above what the load reaches, so nothing is
+ * refused while every run still passes the rate-limit middleware and the Rate Limiting binding.
+ */
+const BENCH_RATE_LIMIT = "100000000";
+const benchRateLimits = (config: WorkerConfig) =>
+  serveRateLimits(config, { [RATE_LIMIT_ENV.client]: BENCH_RATE_LIMIT, [RATE_LIMIT_ENV.token]: BENCH_RATE_LIMIT });
 
 /** migrations/*.sql in order, statement by statement (D1's exec() cannot take multi-line statements). */
 async function applyMigrations(mf: Miniflare): Promise<void> {
@@ -753,6 +813,16 @@ function roundNumbers(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isInteger(value) ? Number(value.toFixed(3)) : value;
 }
 
+function printFirstRequests(first: FirstRequests): void {
+  for (const r of first.runs) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first POST /run/addition ${r.firstMs.toFixed(1)} ms (the run itself ${r.firstExecutionMs} ms), second ${r.secondMs.toFixed(1)} ms`);
+  for (const r of first.probed) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first request a 404 at the root ${r.notFoundMs.toFixed(1)} ms, then POST /run/addition ${r.runMs.toFixed(1)} ms`);
+}
+
+const firstRequestLine = (first: FirstRequests) =>
+  `first request on a fresh isolate: ${first.medianFirstMs.toFixed(1)} ms (median of ${FRESH_ISOLATES}; target < ${TARGET_FIRST_REQUEST_MS}; the run itself ${fmt(first.medianFirstExecutionMs)} ms), second ${first.medianSecondMs.toFixed(1)} ms; ` +
+  `a 404 as the first request ${first.medianNotFoundFirstMs.toFixed(1)} ms, then the first /run ${first.medianRunAfterNotFoundMs.toFixed(1)} ms; ` +
+  `isolate start (workerd + Worker load, sandbox built) ${first.medianStartMs.toFixed(0)} ms; first request on a brand-new database ${first.newDatabaseFirstMs.toFixed(0)} ms`;
+
 async function main(): Promise<void> {
   const facts = await wranglerFacts();
   const cpus = os.cpus();
@@ -785,12 +855,21 @@ async function main(): Promise<void> {
   try {
     const t0 = performance.now();
     const built: Built = {
-      ratchet: await buildRatchet(buildDir),
+      ...(await buildRatchet(buildDir).then(({ modules, config }) => ({ ratchet: modules, config }))),
+      secretsKey: randomBytes(32).toString("base64"),
       baseline: await bundleWorker("bench/workers/baseline.ts", buildDir, "baseline.js"),
       breakdown: await bundleWorker("bench/workers/breakdown.ts", buildDir, "breakdown.js"),
       buildDir,
     };
     console.log(`built the Worker (wrangler deploy --dry-run) and the bench workers (esbuild) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log("access: RATCHET_ACCESS = \"open\", the open local setup (`ratchet serve` without a token): requests carry no token and none is checked");
+    console.log(`rate limits: ${benchRateLimits(built.config).notice.replace(/^Ratchet: rate limits on runs and \/mcp: /, "")}, raised for the bench; every run still passes the limiter`);
+    if (FIRST_REQUEST_ONLY) {
+      const first = await firstRequests(built, facts);
+      printFirstRequests(first);
+      console.log(firstRequestLine(first));
+      return;
+    }
     upstream = await startSlowUpstream(UPSTREAM_MS);
     const upstreamUrl = upstream.url;
     console.log(`upstream: ${upstreamUrl} answers after ${UPSTREAM_MS} ms (ideal for ${CLIENTS} clients: ${IDEAL_FETCH_PER_SECOND}/s)`);
@@ -804,8 +883,7 @@ async function main(): Promise<void> {
     const disk = await diskReference(built, facts);
     console.log(`first request on a fresh isolate (workerd restarted ${FRESH_ISOLATES} times on a database holding the tasks):`);
     const first = await firstRequests(built, facts);
-    for (const r of first.runs) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first POST /run/addition ${r.firstMs.toFixed(1)} ms (the run itself ${r.firstExecutionMs} ms), second ${r.secondMs.toFixed(1)} ms`);
-    for (const r of first.probed) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first request a 404 at the root ${r.notFoundMs.toFixed(1)} ms, then POST /run/addition ${r.runMs.toFixed(1)} ms`);
+    printFirstRequests(first);
     console.log();
 
     const rows = [...defaultRow.measurements, ...overrideRow.measurements, ...disk.measurements];
@@ -879,10 +957,7 @@ async function main(): Promise<void> {
       (f.trivialErrors > 0 ? `; ${f.trivialErrors} errors on /run/addition` : "") +
       `; read-your-writes ${f.readYourWrites.pairs - f.readYourWrites.missing}/${f.readYourWrites.pairs}${f.recordedAtOnce ? ", every answered id in D1 at the window's end" : ", SOME RECORDS LATE"}` +
       `; rows written per execution ${fmt(f.rowsPerSingleExecution, 2)} alone, ${fmt(f.rowsPerExecutionTrivialLoad, 2)} under load (target <= ${TARGET_ROWS_PER_EXECUTION})`;
-    const firstLine =
-      `first request on a fresh isolate: ${first.medianFirstMs.toFixed(1)} ms (median of ${FRESH_ISOLATES}; target < ${TARGET_FIRST_REQUEST_MS}; the run itself ${fmt(first.medianFirstExecutionMs)} ms), second ${first.medianSecondMs.toFixed(1)} ms; ` +
-      `a 404 as the first request ${first.medianNotFoundFirstMs.toFixed(1)} ms, then the first /run ${first.medianRunAfterNotFoundMs.toFixed(1)} ms; ` +
-      `isolate start (workerd + Worker load, sandbox built) ${first.medianStartMs.toFixed(0)} ms; first request on a brand-new database ${first.newDatabaseFirstMs.toFixed(0)} ms`;
+    const firstLine = firstRequestLine(first);
     const summary =
       `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included, D1/R2 state in ${stateRoot}]; ${firstLine}; ` +
       `with D1's file on disk: trivial ratio ${disk.ratio.toFixed(2)} (rounds ${disk.rounds.map((r) => r.toFixed(2)).join(", ")}); load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
