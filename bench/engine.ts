@@ -183,6 +183,9 @@ const BUSY_LOOPS = {
   tightLoop: "let s = 0; for (;;) s++;",
   // Keeps ~100k small objects alive and churns them, so the GC and allocator do most of the work.
   allocationLoop: "let a = []; for (;;) { a.push({ n: a.length, s: 'x' + a.length }); if (a.length > 100000) a = []; }",
+  // Long native builtin calls: QuickJS polls every 10,000 poll sites (jumps, calls), whatever each
+  // costs, so here a poll comes only every ~10,000 round trips of 100 objects, even where the clock moves.
+  builtinLoop: "const o = { a: [1, 2, 3], b: 'x'.repeat(100) }; const arr = []; for (let i = 0; i < 100; i++) arr.push(o); for (;;) JSON.parse(JSON.stringify(arr));",
 } as const;
 
 async function measurePollRate(build: QuickJSBuild, wasm: WebAssembly.Module, body: string, runMs: number) {
