@@ -1,5 +1,6 @@
 import { createSchema, createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
+import { GRAPHQL_PATH } from "./endpoint.ts";
 import { documentErrorCodes } from "./document-errors.ts";
 import { maskError } from "./errors.ts";
 import { JSONScalar } from "./json-scalar.ts";
@@ -10,7 +11,6 @@ import { scheduleResolvers } from "./resolvers/schedules.ts";
 import { taskResolvers } from "./resolvers/tasks.ts";
 import { typeDefs } from "./schema.ts";
 
-export const GRAPHQL_PATH = "/graphql";
 
 const schema = createSchema<GraphQLContext>({
   typeDefs,

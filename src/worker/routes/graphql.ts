@@ -1,8 +1,7 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { createContext } from "../../graphql/context.ts";
 import { ASSETS_PATH, graphiqlAsset, graphiqlPage } from "../../graphql/graphiql.ts";
-import { GRAPHQL_PATH, graphqlServer } from "../../graphql/yoga.ts";
+import { GRAPHQL_PATH } from "../../graphql/endpoint.ts";
 import type { AppEnv } from "../app-env.ts";
 import { bundledTasks } from "../bundled-tasks.ts";
 import { errorEnvelope, notFound } from "../errors.ts";
@@ -27,6 +26,13 @@ const refuseFormPosts: MiddlewareHandler<AppEnv> = async (c, next) => {
   return c.json(errorEnvelope("unsupported_media_type", "Send GraphQL requests as application/json: {\"query\": \"…\", \"variables\": {…}}"), 415);
 };
 
+/**
+ * The GraphQL server (graphql-js, Yoga, the schema it builds) loads on the first GraphQL request,
+ * not with the isolate: esbuild, bundling for wrangler, keeps what only `import()` reaches in an
+ * init function that runs at that call, so a fresh isolate serving REST never evaluates it.
+ */
+const loadServer = () => Promise.all([import("../../graphql/yoga.ts"), import("../../graphql/context.ts")]);
+
 /** A browser opening /graphql (not a GET query, which carries ?query=). */
 const wantsGraphiQL = (c: Context) => c.req.method === "GET" && c.req.query("query") === undefined && (c.req.header("Accept") ?? "").includes("text/html");
 
@@ -39,7 +45,8 @@ export function graphqlRoutes(app: Hono<AppEnv>): void {
   app.get(`${ASSETS_PATH}/:file`, async (c) => (await graphiqlAsset(c.req.param("file"))) ?? notFound(c));
   app.use(GRAPHQL_PATH, async (c, next) => (wantsGraphiQL(c) ? c.html(graphiqlPage(GRAPHQL_PATH)) : next()));
   app.use(GRAPHQL_PATH, refuseFormPosts, authenticate, limitRate, limitBody, bundledTasks);
-  app.all(GRAPHQL_PATH, (c) => {
+  app.all(GRAPHQL_PATH, async (c) => {
+    const [{ graphqlServer }, { createContext }] = await loadServer();
     const principal = c.get("principal");
     return graphqlServer(principal.kind !== "open").fetch(c.req.raw, createContext(c.env, c.executionCtx, principal));
   });
