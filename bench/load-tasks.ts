@@ -8,7 +8,7 @@ import { join } from "node:path";
  */
 export interface LoadTask {
   name: string;
-  /** Requests of this kind in each round a connection sends (ten requests with every kind). */
+  /** Requests of this kind in each round of 19 a connection sends (with every kind). */
   weight: number;
   metadata: Record<string, unknown>;
   code: string;
@@ -28,7 +28,7 @@ const failedWith = (types: string[]) => (body: unknown) => {
 export const LOAD_TASKS: LoadTask[] = [
   {
     name: "load-fast",
-    weight: 5,
+    weight: 10,
     metadata: { timeout: 1000 },
     code: "(function(input) { let sum = 0; for (let i = 1; i <= input.n; i++) sum += i * i; return { sum }; })",
     input: () => ({ n: 200 }),
@@ -37,7 +37,7 @@ export const LOAD_TASKS: LoadTask[] = [
   },
   {
     name: "load-fetch",
-    weight: 2,
+    weight: 4,
     metadata: { timeout: 5000 },
     code: `(function(input) {
   const response = fetch(input.url);
@@ -50,7 +50,7 @@ export const LOAD_TASKS: LoadTask[] = [
   },
   {
     name: "load-fail",
-    weight: 1,
+    weight: 2,
     metadata: { timeout: 1000 },
     code: `(function(input) { throw new DataError("refusing " + input.what + " on purpose"); })`,
     input: () => ({ what: "this input" }),
@@ -59,7 +59,7 @@ export const LOAD_TASKS: LoadTask[] = [
   },
   {
     name: "load-cpu",
-    weight: 1,
+    weight: 2,
     // A small budget keeps the spin from taking over workerd's one thread.
     metadata: { timeout: 20 },
     code: "(function() { while (true) {} })",
@@ -69,6 +69,7 @@ export const LOAD_TASKS: LoadTask[] = [
   },
   {
     name: "load-memory",
+    // One in 19: a memory bomb costs workerd's thread ~230 ms (measured alone, 10 connections), 10x a CPU-limited run.
     weight: 1,
     metadata: { timeout: 2000, memory_limit: "2MB" },
     code: "(function() { const kept = []; while (true) kept.push(new Array(1024).fill(kept.length)); })",

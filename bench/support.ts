@@ -41,6 +41,7 @@ const server = createServer((_req, res) => {
     res.end('{"ok":true}');
   }, workerData.delayMs);
 });
+if (workerData.keepAliveMs !== undefined) server.keepAliveTimeout = workerData.keepAliveMs;
 server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port));
 parentPort.on("message", () => {
   server.closeAllConnections();
@@ -48,9 +49,12 @@ parentPort.on("message", () => {
 });
 `;
 
-/** An upstream on 127.0.0.1, in its own thread, that answers every request with {"ok":true} after `delayMs`. */
-export async function startSlowUpstream(delayMs: number): Promise<Upstream> {
-  const thread = new Worker(UPSTREAM_THREAD, { eval: true, workerData: { delayMs } });
+/**
+ * An upstream on 127.0.0.1, in its own thread, that answers every request with {"ok":true} after
+ * `delayMs`; `keepAliveMs` replaces Node's 5 s idle keep-alive timeout.
+ */
+export async function startSlowUpstream(delayMs: number, keepAliveMs?: number): Promise<Upstream> {
+  const thread = new Worker(UPSTREAM_THREAD, { eval: true, workerData: { delayMs, keepAliveMs } });
   const port = await new Promise<number>((resolve, reject) => {
     thread.once("message", resolve);
     thread.once("error", reject);
