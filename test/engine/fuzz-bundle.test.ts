@@ -107,7 +107,8 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** Applies mutations to a copy of `document`, each at a place chosen among those that exist by then. */
 function mutate(document: unknown, mutations: Mutation[]): unknown {
   let root = clone(document) as Json;
-  for (const m of mutations) {
+  // Values are copied in: a generated value may be shared between runs, and later mutations write into it.
+  for (const m of mutations.map((one) => ("value" in one ? { ...one, value: clone(one.value) } : one))) {
     const all = places(root);
     const path = all[m.at % all.length]!;
     const parentPath = path.slice(0, -1);
