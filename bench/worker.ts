@@ -236,7 +236,8 @@ interface Instance {
 /** workerd's log lines (uncaught exceptions, console output) counted by first line: a failing route logs per request. */
 type LogCounts = Map<string, number>;
 
-async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: string, stateDir: string, logs: LogCounts): Promise<Instance> {
+/** The options every bench worker shares, and the Worker's bindings (the breakdown worker shares its D1 database and R2 bucket: same ids). */
+function workerOptions(built: Built, facts: WranglerFacts, poolSize: string) {
   const common = {
     compatibilityDate: facts.compatibilityDate,
     compatibilityFlags: facts.compatibilityFlags,
@@ -244,13 +245,12 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
     // A socket straight to each worker, skipping Miniflare's entry worker (one hop less, like production).
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
-  // The Worker and the breakdown worker share one D1 database and one R2 bucket (same ids).
   const memoryMb = poolSize === OVERRIDE_POOL_SIZE ? OVERRIDE_MEMORY_MB : facts.defaultMemoryMb;
   // The upstream is on loopback, which the Worker's egress rules refuse unless the deployment allows it.
   const sandbox = { SANDBOX_POOL_SIZE: poolSize, SANDBOX_MEMORY_MB: memoryMb, RATCHET_EGRESS_ALLOW: "127.0.0.1" };
   const storage = { d1Databases: { DB: "ratchet-db" }, r2Buckets: { BUNDLES: "ratchet-bundles" } };
   const rateLimits = benchRateLimits(built.config);
-  const ratchetBindings = {
+  const bindings = {
     ...built.config.vars,
     ...rateLimits.vars,
     ...sandbox,
@@ -258,18 +258,29 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
     // The open local setup (`ratchet serve` without a token): no token to check on each request.
     RATCHET_ACCESS: "open",
   };
+  return { common, sandbox, storage, ratchet: { ...common, ...storage, bindings, ratelimits: rateLimits.bindings } };
+}
+
+function miniflareOptions(stateDir: string, logs: LogCounts) {
+  return {
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+    resourcePersistencePath: stateDir,
+    handleStructuredLogs: (log: { level: string; message: string }) => {
+      const first = log.message.split("\n")[0]!.slice(0, 240);
+      if (!first.startsWith("stack:")) logs.set(`${log.level}: ${first}`, (logs.get(`${log.level}: ${first}`) ?? 0) + 1);
+    },
+  };
+}
+
+async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: string, stateDir: string, logs: LogCounts): Promise<Instance> {
+  const { common, sandbox, storage, ratchet } = workerOptions(built, facts, poolSize);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      cf: false,
-      resourcePersistencePath: stateDir,
-      handleStructuredLogs: (log) => {
-        const first = log.message.split("\n")[0]!.slice(0, 240);
-        if (!first.startsWith("stack:")) logs.set(`${log.level}: ${first}`, (logs.get(`${log.level}: ${first}`) ?? 0) + 1);
-      },
+      ...miniflareOptions(stateDir, logs),
       workers: [
-        { name: "ratchet", modules: built.ratchet, ...common, ...storage, bindings: ratchetBindings, ratelimits: rateLimits.bindings },
+        { name: "ratchet", modules: built.ratchet, ...ratchet },
         { name: "baseline", modules: built.baseline, ...common },
         { name: "breakdown", modules: built.breakdown, ...common, ...storage, bindings: sandbox },
       ],
@@ -293,6 +304,46 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
 const BENCH_RATE_LIMIT = "100000000";
 const benchRateLimits = (config: WorkerConfig) =>
   serveRateLimits(config, { [RATE_LIMIT_ENV.client]: BENCH_RATE_LIMIT, [RATE_LIMIT_ENV.token]: BENCH_RATE_LIMIT });
+
+/**
+ * workerd's CPU time (all its threads, from /proc) from its start until Miniflare is ready, with
+ * one worker holding the Worker's bindings and running `modules`: workerd evaluates a Worker's
+ * modules before it listens, so this is where the Worker's load shows, and no request sees it.
+ */
+async function startCpuMs(built: Built, facts: WranglerFacts, modules: V4Module[], stateDir: string): Promise<number> {
+  const mf = new Miniflare(convertV4MiniflareOptions({ ...miniflareOptions(stateDir, new Map()), workers: [{ name: "ratchet", modules, ...workerOptions(built, facts, facts.defaultPoolSize).ratchet }] }));
+  try {
+    await mf.ready;
+    const sample = await sampleProc();
+    if (!sample) return NaN;
+    return (sample.workerdTicks / CLOCK_TICKS_PER_SECOND) * 1000;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+interface WorkerLoad {
+  /** workerd's CPU to start with the Worker, and with the no-sandbox Hono worker in its place (same bindings), alternating. */
+  ratchetCpuMs: number[];
+  referenceCpuMs: number[];
+  /** The difference of the medians: what loading the Worker itself costs. */
+  medianLoadCpuMs: number;
+}
+
+async function workerLoad(built: Built, facts: WranglerFacts): Promise<WorkerLoad> {
+  const stateDir = await tempDir("ratchet-bench-load-", stateRoot);
+  try {
+    const ratchetCpuMs: number[] = [];
+    const referenceCpuMs: number[] = [];
+    for (let i = 0; i < FRESH_ISOLATES; i++) {
+      referenceCpuMs.push(await startCpuMs(built, facts, built.baseline, stateDir));
+      ratchetCpuMs.push(await startCpuMs(built, facts, built.ratchet, stateDir));
+    }
+    return { ratchetCpuMs, referenceCpuMs, medianLoadCpuMs: median(ratchetCpuMs) - median(referenceCpuMs) };
+  } finally {
+    await removeTempDir(stateDir);
+  }
+}
 
 /** migrations/*.sql in order, statement by statement (D1's exec() cannot take multi-line statements). */
 async function applyMigrations(mf: Miniflare): Promise<void> {
@@ -818,10 +869,13 @@ function printFirstRequests(first: FirstRequests): void {
   for (const r of first.probed) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first request a 404 at the root ${r.notFoundMs.toFixed(1)} ms, then POST /run/addition ${r.runMs.toFixed(1)} ms`);
 }
 
-const firstRequestLine = (first: FirstRequests) =>
+const workerLoadLine = (load: WorkerLoad) =>
+  `  workerd CPU to start with the Worker ${load.ratchetCpuMs.map((ms) => ms.toFixed(0)).join(", ")} ms; with the no-sandbox Hono worker in its place ${load.referenceCpuMs.map((ms) => ms.toFixed(0)).join(", ")} ms`;
+
+const firstRequestLine = (first: FirstRequests, load: WorkerLoad) =>
   `first request on a fresh isolate: ${first.medianFirstMs.toFixed(1)} ms (median of ${FRESH_ISOLATES}; target < ${TARGET_FIRST_REQUEST_MS}; the run itself ${fmt(first.medianFirstExecutionMs)} ms), second ${first.medianSecondMs.toFixed(1)} ms; ` +
   `a 404 as the first request ${first.medianNotFoundFirstMs.toFixed(1)} ms, then the first /run ${first.medianRunAfterNotFoundMs.toFixed(1)} ms; ` +
-  `isolate start (workerd + Worker load, sandbox built) ${first.medianStartMs.toFixed(0)} ms; first request on a brand-new database ${first.newDatabaseFirstMs.toFixed(0)} ms`;
+  `isolate start (workerd + Worker load, sandbox built) ${first.medianStartMs.toFixed(0)} ms, of which loading the Worker ${load.medianLoadCpuMs.toFixed(0)} ms of workerd CPU (before any request); first request on a brand-new database ${first.newDatabaseFirstMs.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
   const facts = await wranglerFacts();
@@ -867,7 +921,9 @@ async function main(): Promise<void> {
     if (FIRST_REQUEST_ONLY) {
       const first = await firstRequests(built, facts);
       printFirstRequests(first);
-      console.log(firstRequestLine(first));
+      const load = await workerLoad(built, facts);
+      console.log(workerLoadLine(load));
+      console.log(firstRequestLine(first, load));
       return;
     }
     upstream = await startSlowUpstream(UPSTREAM_MS);
@@ -884,6 +940,8 @@ async function main(): Promise<void> {
     console.log(`first request on a fresh isolate (workerd restarted ${FRESH_ISOLATES} times on a database holding the tasks):`);
     const first = await firstRequests(built, facts);
     printFirstRequests(first);
+    const load = await workerLoad(built, facts);
+    console.log(workerLoadLine(load));
     console.log();
 
     const rows = [...defaultRow.measurements, ...overrideRow.measurements, ...disk.measurements];
@@ -957,7 +1015,7 @@ async function main(): Promise<void> {
       (f.trivialErrors > 0 ? `; ${f.trivialErrors} errors on /run/addition` : "") +
       `; read-your-writes ${f.readYourWrites.pairs - f.readYourWrites.missing}/${f.readYourWrites.pairs}${f.recordedAtOnce ? ", every answered id in D1 at the window's end" : ", SOME RECORDS LATE"}` +
       `; rows written per execution ${fmt(f.rowsPerSingleExecution, 2)} alone, ${fmt(f.rowsPerExecutionTrivialLoad, 2)} under load (target <= ${TARGET_ROWS_PER_EXECUTION})`;
-    const firstLine = firstRequestLine(first);
+    const firstLine = firstRequestLine(first, load);
     const summary =
       `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included, D1/R2 state in ${stateRoot}]; ${firstLine}; ` +
       `with D1's file on disk: trivial ratio ${disk.ratio.toFixed(2)} (rounds ${disk.rounds.map((r) => r.toFixed(2)).join(", ")}); load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
@@ -970,12 +1028,15 @@ async function main(): Promise<void> {
         "Every /run request records its execution in D1 before its response; 'recorded' counts the rows for warm-up + measured successes right after the window (atOnce) and after waiting (found, drainMs).",
         "Rows written: D1's rows_written (what it bills) summed by the Worker per record batch and read from its /metrics; one execution alone, and per execution under load (batches shared).",
         "First request: workerd restarted on a persisted database that already holds the tasks; startMs is Miniflare's start (workerd, the Worker's load, which builds the sync sandbox).",
+        "Worker load: workerd evaluates the Worker's modules before it listens, so no request's time includes it; workerLoad is workerd's CPU (from /proc) until ready with the Worker alone, against the no-sandbox Hono worker with the same bindings.",
+        "Access: RATCHET_ACCESS=open, the open local setup (no token); rate limits raised to 100000000 per 60 s through RATCHET_RATE_LIMIT_CLIENT / _TOKEN, so every run still passes the limiter.",
         "Ratios: the trivial ratio is the median of RATIO_ROUNDS alternating baseline / /run/addition rounds; in the table, /run/addition and ref rows are against the median baseline of the same pool row; the fetch task against the ideal clients / upstream delay.",
         "workerd CPU from /proc (all workerd threads, including D1/R2 simulation), per successful request.",
       ],
       targets: { trivialRatio: TARGET_TRIVIAL_RATIO, fetchRatio: TARGET_FETCH_RATIO, idealFetchPerSecond: IDEAL_FETCH_PER_SECOND, upstreamMs: UPSTREAM_MS, firstRequestMs: TARGET_FIRST_REQUEST_MS, rowsPerExecution: TARGET_ROWS_PER_EXECUTION },
       figures,
       firstRequest: first,
+      workerLoad: load,
       stateRoot,
       diskReference: { stateRoot: disk.stateRoot, trivialRatio: disk.ratio, rounds: disk.rounds },
       loadAverageAtEnd: Number(os.loadavg()[0]!.toFixed(2)),
