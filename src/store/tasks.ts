@@ -1,5 +1,5 @@
 import type { D1Database, R2Bucket } from "@cloudflare/workers-types";
-import { and, asc, desc, eq, gt, inArray, like, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { TaskBundle } from "../engine/index.ts";
@@ -175,8 +175,10 @@ export async function listTasks(db: Db, query: TaskListQuery): Promise<{ task: T
   if (query.names) filters.push(inArray(tasks.name, query.names));
   if (query.tag) filters.push(sql`exists (select 1 from json_each(${taskVersions.tags}) where value = ${query.tag})`);
   if (query.q) {
-    const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    filters.push(or(like(tasks.name, pattern), like(taskVersions.label, pattern), like(taskVersions.description, pattern)));
+    // instr, not LIKE: D1 refuses a LIKE pattern over 50 bytes (a longer q was a 500), and q is matched as
+    // plain text. lower() folds ASCII letters only, as LIKE did.
+    const has = (column: typeof tasks.name | typeof taskVersions.label | typeof taskVersions.description) => sql`instr(lower(${column}), lower(${query.q})) > 0`;
+    filters.push(or(has(tasks.name), has(taskVersions.label), has(taskVersions.description)));
   }
   return db
     .select({ task: tasks, version: taskVersions })

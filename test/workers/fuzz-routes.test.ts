@@ -237,6 +237,19 @@ describe("request parsing cases found by fuzzing", () => {
     expect(reply.body.error.message).toContain("not well-formed Unicode");
   });
 
+  it("a task search (q) longer than D1's 50-byte LIKE pattern is answered, and matches its text literally", async () => {
+    const found = await call("GET", `/tasks?q=${encodeURIComponent("%00%F0%90%80%80%00%EF%BB%BF%ED%BF%BF%00")}`);
+    expect(found.status, JSON.stringify(found.body)).toBe(200);
+    expect((await call("GET", `/tasks?q=${"a".repeat(200)}`)).status).toBe(200);
+    const label = `50%_off ${task}`;
+    const name = uniqueName("search");
+    await deploy(name, bundle({ label }));
+    const literal = await call("GET", `/tasks?q=${encodeURIComponent(`50%_OFF ${task}`)}`);
+    expect(literal.body.tasks.map((t: { name: string }) => t.name)).toEqual([name]);
+    const wildcard = await call("GET", `/tasks?q=${encodeURIComponent(`5%off ${task}`)}`);
+    expect(wildcard.body.tasks).toEqual([]);
+  });
+
   it("a deploy whose schema loops or points nowhere is refused with the problem, not a 500", async () => {
     for (const schema of [{ $ref: "#" }, { $ref: "#/definitions/missing" }]) {
       const reply = await call("PUT", `/tasks/${uniqueName("ref")}`, bundle({ input: schema }));
