@@ -16,8 +16,12 @@
  * of /run from bench/workers/breakdown.ts) show where the time goes.
  * 3. the first request on a fresh isolate: workerd restarted on a database that already holds
  *    the tasks, then one POST /run/addition, several times; the isolate's start is its own figure,
- *    and isolates whose first request is a 404 split it into phases.
- * D1 and R2 live in tmpfs (see MEMORY_STATE_ROOT); a reference pass keeps them on disk.
+ *    and isolates whose first request is a 404 split it into phases; the Worker's load (which
+ *    workerd does before it listens, so no request shows it) is measured as workerd CPU.
+ * The Worker runs as `ratchet serve` runs it without a token: RATCHET_ACCESS=open, and the rate
+ * limits through Miniflare's Rate Limiting binding, raised so that nothing is refused.
+ * D1 and R2 live in tmpfs (see MEMORY_STATE_ROOT); reference passes keep them on disk, and count
+ * the rate limits in the isolate instead of through the binding.
  * Prints a table and a summary line, and writes bench/results/worker-miniflare.json. Not a
  * test: nothing here passes or fails. Runs in about 6 minutes.
  */
@@ -52,7 +56,7 @@ const TARGET_ROWS_PER_EXECUTION = 3;
 const FRESH_ISOLATES = 5;
 /** `npm run bench:worker -- --first-request`: only the fresh-isolate figures (about 30 s), nothing written. */
 const FIRST_REQUEST_ONLY = process.argv.includes("--first-request");
-const DISK_ROUNDS = 3;
+const REFERENCE_ROUNDS = 3;
 const OVERRIDE_POOL_SIZE = "12";
 // Room for the override's 12 asyncify instances and the sync one: more than a production
 // isolate's 128 MB allows, so that row shows what the pool gives where memory is not the bound.
@@ -67,7 +71,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
  * sync, not the Worker, decided the figures (a single client's /run took 6-12 ms with the file
  * on disk against 4-5 ms in tmpfs, same build, same hour). Production D1 is a remote service
  * whose commit costs are its own. One reference round keeps the state on disk
- * (diskReference), so what this choice changes stays visible.
+ * (referencePass), so what this choice changes stays visible.
  */
 const MEMORY_STATE_ROOT = "/dev/shm";
 const stateRoot = existsSync(MEMORY_STATE_ROOT) ? MEMORY_STATE_ROOT : os.tmpdir();
@@ -237,7 +241,7 @@ interface Instance {
 type LogCounts = Map<string, number>;
 
 /** The options every bench worker shares, and the Worker's bindings (the breakdown worker shares its D1 database and R2 bucket: same ids). */
-function workerOptions(built: Built, facts: WranglerFacts, poolSize: string) {
+function workerOptions(built: Built, facts: WranglerFacts, poolSize: string, rateLimitBinding = true) {
   const common = {
     compatibilityDate: facts.compatibilityDate,
     compatibilityFlags: facts.compatibilityFlags,
@@ -258,7 +262,8 @@ function workerOptions(built: Built, facts: WranglerFacts, poolSize: string) {
     // The open local setup (`ratchet serve` without a token): no token to check on each request.
     RATCHET_ACCESS: "open",
   };
-  return { common, sandbox, storage, ratchet: { ...common, ...storage, bindings, ratelimits: rateLimits.bindings } };
+  // Without the bindings the Worker counts in the isolate (src/platform/rate-limit/select.ts): a reference pass shows what Miniflare's binding costs.
+  return { common, sandbox, storage, ratchet: { ...common, ...storage, bindings, ...(rateLimitBinding ? { ratelimits: rateLimits.bindings } : {}) } };
 }
 
 function miniflareOptions(stateDir: string, logs: LogCounts) {
@@ -274,8 +279,8 @@ function miniflareOptions(stateDir: string, logs: LogCounts) {
   };
 }
 
-async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: string, stateDir: string, logs: LogCounts): Promise<Instance> {
-  const { common, sandbox, storage, ratchet } = workerOptions(built, facts, poolSize);
+async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: string, stateDir: string, logs: LogCounts, rateLimitBinding = true): Promise<Instance> {
+  const { common, sandbox, storage, ratchet } = workerOptions(built, facts, poolSize, rateLimitBinding);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       ...miniflareOptions(stateDir, logs),
@@ -740,25 +745,35 @@ interface Row {
   workerdLogs: Record<string, number>;
 }
 
-/** What keeping Miniflare's D1 file on disk changes: alternating baseline and /run/addition rounds with the state under the OS temp folder. */
-async function diskReference(built: Built, facts: WranglerFacts): Promise<{ stateRoot: string; measurements: Measurement[]; ratio: number; rounds: number[] }> {
-  const root = os.tmpdir();
-  const stateDir = await tempDir("ratchet-bench-disk-", root);
-  const instance = await startMiniflare(built, facts, facts.defaultPoolSize, stateDir, new Map());
+interface ReferencePass {
+  stateRoot: string;
+  measurements: Measurement[];
+  ratio: number;
+  rounds: number[];
+}
+
+/**
+ * Alternating baseline and /run/addition rounds on a Miniflare set up one way differently:
+ * D1's file on disk (under the OS temp folder), or the rate limits counted in the isolate
+ * instead of through Miniflare's Rate Limiting binding.
+ */
+async function referencePass(built: Built, facts: WranglerFacts, label: string, variant: { root: string; rateLimitBinding: boolean }): Promise<ReferencePass> {
+  const stateDir = await tempDir("ratchet-bench-ref-", variant.root);
+  const instance = await startMiniflare(built, facts, facts.defaultPoolSize, stateDir, new Map(), variant.rateLimitBinding);
   try {
     const { mf, ratchet, baseline } = instance;
     await applyMigrations(mf);
-    await expectJson("run addition (D1 on disk)", `${ratchet}/api/v1/run/addition`, { method: "POST", body: ADDITION_BODY }, (b) => b.sum === 3);
+    await expectJson(`run addition (${label})`, `${ratchet}/api/v1/run/addition`, { method: "POST", body: ADDITION_BODY }, (b) => b.sum === 3);
     const measurements: Measurement[] = [];
     const rounds: number[] = [];
-    const poolSize = `${facts.defaultPoolSize}, D1 on disk`;
-    for (let round = 1; round <= DISK_ROUNDS; round++) {
-      const base = await measure(`ref, D1 file on disk: baseline #${round}`, { method: "POST", url: `${baseline}/run`, body: ADDITION_BODY }, { poolSize, round: true });
-      const run = await measure(`ref, D1 file on disk: POST /api/v1/run/addition #${round}`, { method: "POST", url: `${ratchet}/api/v1/run/addition`, body: ADDITION_BODY }, { poolSize, mf, ratchet, recordsAs: "addition", round: true });
+    const poolSize = `${facts.defaultPoolSize}, ${label}`;
+    for (let round = 1; round <= REFERENCE_ROUNDS; round++) {
+      const base = await measure(`ref, ${label}: baseline #${round}`, { method: "POST", url: `${baseline}/run`, body: ADDITION_BODY }, { poolSize, round: true });
+      const run = await measure(`ref, ${label}: POST /api/v1/run/addition #${round}`, { method: "POST", url: `${ratchet}/api/v1/run/addition`, body: ADDITION_BODY }, { poolSize, mf, ratchet, recordsAs: "addition", round: true });
       measurements.push(base, run);
       rounds.push(run.rps / base.rps);
     }
-    return { stateRoot: root, measurements, ratio: median(rounds), rounds };
+    return { stateRoot: variant.root, measurements, ratio: median(rounds), rounds };
   } finally {
     await instance.mf.dispose();
     await removeTempDir(stateDir);
@@ -936,7 +951,9 @@ async function main(): Promise<void> {
     console.log(`SANDBOX_POOL_SIZE = "${OVERRIDE_POOL_SIZE}", SANDBOX_MEMORY_MB = "${OVERRIDE_MEMORY_MB}" (binding overrides, beyond a production isolate's memory)`);
     const overrideRow = await runRow(built, facts, OVERRIDE_POOL_SIZE, upstreamUrl, false);
     console.log(`reference: D1's file on disk (${os.tmpdir()}) instead of ${stateRoot}`);
-    const disk = await diskReference(built, facts);
+    const disk = await referencePass(built, facts, "D1 on disk", { root: os.tmpdir(), rateLimitBinding: true });
+    console.log(`reference: rate limits counted in the isolate, without Miniflare's Rate Limiting binding (D1/R2 state in ${stateRoot})`);
+    const isolateLimits = await referencePass(built, facts, "no rate-limit binding", { root: stateRoot, rateLimitBinding: false });
     console.log(`first request on a fresh isolate (workerd restarted ${FRESH_ISOLATES} times on a database holding the tasks):`);
     const first = await firstRequests(built, facts);
     printFirstRequests(first);
@@ -944,10 +961,10 @@ async function main(): Promise<void> {
     console.log(workerLoadLine(load));
     console.log();
 
-    const rows = [...defaultRow.measurements, ...overrideRow.measurements, ...disk.measurements];
+    const rows = [...defaultRow.measurements, ...overrideRow.measurements, ...disk.measurements, ...isolateLimits.measurements];
     const all = (pool: string, start: string) => rows.filter((m) => m.poolSize === pool && m.scenario.startsWith(start));
     const baselineRps = new Map([facts.defaultPoolSize, OVERRIDE_POOL_SIZE].map((pool) => [pool, median(all(pool, "baseline").map((m) => m.rps))]));
-    baselineRps.set(disk.measurements[0]!.poolSize!, median(disk.measurements.filter((m) => m.scenario.includes("baseline")).map((m) => m.rps)));
+    for (const ref of [disk, isolateLimits]) baselineRps.set(ref.measurements[0]!.poolSize!, median(ref.measurements.filter((m) => m.scenario.includes("baseline")).map((m) => m.rps)));
     printTable(rows, baselineRps);
     const disturbed = rows.filter((m) => (m.otherCores ?? 0) > 0.3);
     if (disturbed.length > 0) {
@@ -1018,7 +1035,8 @@ async function main(): Promise<void> {
     const firstLine = firstRequestLine(first, load);
     const summary =
       `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included, D1/R2 state in ${stateRoot}]; ${firstLine}; ` +
-      `with D1's file on disk: trivial ratio ${disk.ratio.toFixed(2)} (rounds ${disk.rounds.map((r) => r.toFixed(2)).join(", ")}); load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
+      `with D1's file on disk: trivial ratio ${disk.ratio.toFixed(2)} (rounds ${disk.rounds.map((r) => r.toFixed(2)).join(", ")}); ` +
+      `with the rate limits counted in the isolate (no binding): trivial ratio ${isolateLimits.ratio.toFixed(2)} (rounds ${isolateLimits.rounds.map((r) => r.toFixed(2)).join(", ")}); load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
     console.log(summary);
     console.log(`  with SANDBOX_POOL_SIZE ${figures[1]!.poolSize}, SANDBOX_MEMORY_MB ${OVERRIDE_MEMORY_MB}: ${line(figures[1]!)}`);
 
@@ -1039,6 +1057,7 @@ async function main(): Promise<void> {
       workerLoad: load,
       stateRoot,
       diskReference: { stateRoot: disk.stateRoot, trivialRatio: disk.ratio, rounds: disk.rounds },
+      isolateRateLimitReference: { trivialRatio: isolateLimits.ratio, rounds: isolateLimits.rounds },
       loadAverageAtEnd: Number(os.loadavg()[0]!.toFixed(2)),
       rows: [defaultRow, overrideRow],
       summary,
