@@ -66,7 +66,8 @@ export function parseSecretFlags(flags: readonly string[] = []): Record<string, 
 export async function readLocalSecrets(dir: string, overrides: Record<string, string> = {}): Promise<SecretValues | undefined> {
   const path = join(dir, SECRETS_FILE);
   const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
+    // No file, or `dir` is no folder at all: the task folder's own check says what is wrong.
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") return undefined;
     throw new SecretsFileError(`cannot read ${path}: ${error.message}`);
   });
   const secrets = { ...(text === undefined ? {} : parseSecrets(text, path)), ...overrides };
