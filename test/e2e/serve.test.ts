@@ -27,7 +27,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  server?.child.kill("SIGKILL");
+  await server?.stop();
   await rm(work, { recursive: true, force: true });
 });
 

@@ -8,6 +8,8 @@ export interface ServeProcess {
   waitFor(pattern: RegExp, ms: number): Promise<RegExpMatchArray>;
   /** Resolves with its exit code, or the signal's name, once it has exited. */
   exited: Promise<number | string>;
+  /** SIGTERM, as Ctrl-C would (serve then stops workerd); SIGKILL to it and everything below it if it has not exited in 15 s. */
+  stop(): Promise<void>;
 }
 
 /** Starts `ratchet serve` (or anything that prints like it) as a child process, collecting its output. */
@@ -23,6 +25,21 @@ export function startServe(command: string, args: string[], cwd: string, env: No
     child,
     log: () => output,
     exited,
+    async stop() {
+      if (gone) return;
+      // A SIGKILL alone would leave serve's workerd running: it only stops workerd on a signal it can catch.
+      const tree = descendants(child.pid!);
+      child.kill("SIGTERM");
+      const timeout = new Promise<"timeout">((done) => setTimeout(() => done("timeout"), 15_000).unref());
+      if ((await Promise.race([exited, timeout])) !== "timeout") return;
+      for (const pid of [child.pid!, ...tree]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    },
     async waitFor(pattern, ms) {
       const deadline = Date.now() + ms;
       while (Date.now() < deadline) {
