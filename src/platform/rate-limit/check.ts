@@ -18,12 +18,13 @@ export interface RateRefusal {
 
 /**
  * Counts a request that runs a task once against its client address (CF-Connecting-IP, which
- * Cloudflare sets and a client cannot) and once against its token (the authenticated principal:
- * an API token's id, else its kind), and says which limit refused it, if one did.
+ * Cloudflare sets and a client cannot) and, when access control is on, once against its token (an
+ * API token's id, or "bootstrap"), and says which limit refused it, if one did.
  */
 export async function checkRateLimits(env: Env, principal: Principal, clientAddress: string | undefined): Promise<RateRefusal | null> {
   const keys: Record<RateScope, string> = { client: clientAddress ?? LOCAL_CLIENT, token: principal.tokenId ?? principal.kind };
-  const scopes = Object.keys(keys) as RateScope[];
+  // Open access has no token to count: every request would share one key, which the client limit already covers.
+  const scopes: RateScope[] = principal.kind === "open" ? ["client"] : ["client", "token"];
   const checks = scopes.map((scope) => rateLimiter(env, scope));
   const outcomes = await Promise.all(checks.map(({ limiter }, i) => limiter.limit({ key: keys[scopes[i]!] })));
   const refused = outcomes.findIndex((outcome) => !outcome.success);
