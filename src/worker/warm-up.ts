@@ -5,6 +5,7 @@ import { compileSchema, restoreBundle } from "../engine/index.ts";
 import type { D1Database } from "@cloudflare/workers-types";
 import { cacheBundle, engineFor } from "../platform/sandbox.ts";
 import { executionRow, insertExecutions } from "../store/executions.ts";
+import { listSealedSecrets } from "../store/secrets.ts";
 import { findServingVersion, openDb } from "../store/tasks.ts";
 import type { AppEnv } from "./app-env.ts";
 import { BUNDLED } from "./bundled-tasks.ts";
@@ -44,7 +45,7 @@ const storesNothing = { prepare: () => statement, batch: async () => [], exec: a
  * Cloudflare loads an isolate while the TLS handshake is still under way, so this mostly
  * overlaps time the client spends anyway. Then what a fresh isolate's first request paid for next
  * (measured by phases in bench:worker, about half of what was left): Hono builds its router on the
- * first match, so one is made here; the version lookup and the record's insert are built and run
+ * first match, so one is made here; the version and secrets lookups and the record's insert are built and run
  * against a D1 stand-in that stores nothing; and each bundled task is put in the bundle cache, its schemas
  * compiled, and its main.js evaluated and kept loaded on the instance by one run on a null input
  * whose result is dropped (fetch refused, 20 ms budget: at worst the task fails, as it would on
@@ -64,7 +65,7 @@ export async function warmUp(app: Hono<AppEnv>): Promise<void> {
     const result = await engine.execute(checked.bundle, { input: { n: 1 }, trigger: "http", fetch: (request) => fetch(request) });
     if (result.status !== "completed") throw new Error(`the warm-up task failed: ${JSON.stringify(result.error)}`);
     const dry = openDb(storesNothing);
-    await findServingVersion(dry, WARM_TASK.metadata.label);
+    await Promise.all([findServingVersion(dry, WARM_TASK.metadata.label), listSealedSecrets(dry, WARM_TASK.metadata.label)]);
     await insertExecutions(dry, [await executionRow((env as unknown as Env).BUNDLES, { taskName: "warm-up", versionId: "warm-up", input: { n: 1 }, result })]);
     // The bundles packed into the Worker are in memory already: a first run of one reads no R2.
     for (const { document, hash } of BUNDLED) {
