@@ -192,6 +192,33 @@ export function hostileSuite(makeEngine: (options?: Omit<EngineOptions, "wasm">)
         expect(after.memoryBytes).toBe(after.live * 16 * MiB);
         await expectNextRunWorks(build);
       });
+
+      it("allocations QuickJS under-counts stop where the wasm memory would grow past its initial 16 MiB plus memory_limit", async () => {
+        const engine = engines[build];
+        // 1 MiB each, counted by QuickJS as a few bytes: only the wasm memory's growth shows them.
+        const result = await runOn(build, "function () { var a = []; try { for (;;) a.push(new Uint8Array(1 << 20)); } catch (e) { return { count: a.length, error: String(e) }; } }", {
+          metadata: SMALL_HEAP,
+        });
+        expect(result.output).toMatchObject({ error: "InternalError: out of memory" });
+        expect((result.output as { count: number }).count).toBeGreaterThan(0);
+        expect((result.output as { count: number }).count).toBeLessThanOrEqual(16 + 8);
+        const after = engine.poolStats()[build];
+        expect(after.memoryBytes).toBeLessThanOrEqual(after.live * (16 + 8) * MiB);
+        await expectNextRunWorks(build);
+      });
+
+      it("a memory bomb that ends in MemoryLimitError without growing the wasm memory keeps its instance, and the next run sees nothing of it", async () => {
+        const engine = engines[build];
+        await expectNextRunWorks(build);
+        const before = engine.poolStats()[build];
+        const bomb = "function () { globalThis.leaked = 'bomb'; Object.prototype.polluted = 1; var kept = []; for (;;) kept.push(new Array(1024).fill(kept.length)); }";
+        await expectLimit(build, bomb, "MemoryLimitError", { metadata: { memory_limit: "2MB" } });
+        const after = engine.poolStats()[build];
+        // Restored from its snapshot instead of re-created: nothing was made or dropped.
+        expect(after).toMatchObject({ created: before.created, discarded: before.discarded, live: before.live });
+        const next = await runOn(build, "function () { return [typeof leaked, typeof ({}).polluted, typeof kept]; }");
+        expect(next.output).toEqual(["undefined", "undefined", "undefined"]);
+      });
     });
 
     describe("stack: each ends in StackLimitError, never a host crash", () => {

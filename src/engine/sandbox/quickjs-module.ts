@@ -30,6 +30,10 @@ export type QuickJSInstance = {
   memory: WebAssembly.Memory;
   /** The linear memory's cap in bytes. */
   maxMemoryBytes: number;
+  /** How far the linear memory may grow now (at most `maxMemoryBytes`): each run sets its own. */
+  growthLimitBytes: number;
+  /** A growth of the linear memory failed since this was last cleared: the heap is full. */
+  growthRefused: boolean;
 } & ({ build: "sync"; module: QuickJSWASMModule } | { build: "asyncify"; module: QuickJSAsyncWASMModule });
 
 /**
@@ -40,11 +44,36 @@ export type QuickJSInstance = {
 export async function instantiateQuickJS(build: QuickJSBuild, wasmModule: WebAssembly.Module, maxMemoryBytes: number): Promise<QuickJSInstance> {
   const maximum = Math.max(INITIAL_PAGES, Math.ceil(maxMemoryBytes / WASM_PAGE));
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum });
-  const capped = { memory, maxMemoryBytes: maximum * WASM_PAGE };
   const options = { wasmModule, wasmMemory: memory };
-  return build === "sync"
-    ? { ...capped, build, module: await newQuickJSWASMModuleFromVariant(newVariant(syncVariant, options)) }
-    : { ...capped, build, module: await newQuickJSAsyncWASMModuleFromVariant(newVariant(asyncifyVariant, options)) };
+  const instance: QuickJSInstance =
+    build === "sync"
+      ? { memory, maxMemoryBytes: maximum * WASM_PAGE, growthLimitBytes: maximum * WASM_PAGE, growthRefused: false, build, module: await newQuickJSWASMModuleFromVariant(newVariant(syncVariant, options)) }
+      : { memory, maxMemoryBytes: maximum * WASM_PAGE, growthLimitBytes: maximum * WASM_PAGE, growthRefused: false, build, module: await newQuickJSAsyncWASMModuleFromVariant(newVariant(asyncifyVariant, options)) };
+  limitGrowth(instance);
+  return instance;
+}
+
+/**
+ * Makes `instance.memory` refuse to grow past `growthLimitBytes`. QuickJS under emscripten counts
+ * each allocation as ~8 bytes (its malloc reports no sizes), so its own memory limit lets small
+ * allocations fill the whole linear memory; the heap's real size shows only when it grows.
+ * emscripten's glue grows the heap through this object's `grow` and takes a throw as "no memory
+ * left": sbrk fails, malloc returns null, and QuickJS throws its ordinary out-of-memory error.
+ */
+function limitGrowth(instance: QuickJSInstance): void {
+  const { memory } = instance;
+  const grow = memory.grow.bind(memory);
+  memory.grow = (pages: number): number => {
+    try {
+      if (memory.buffer.byteLength + pages * WASM_PAGE > instance.growthLimitBytes) {
+        throw new RangeError(`wasm memory may not grow past ${instance.growthLimitBytes} bytes`);
+      }
+      return grow(pages);
+    } catch (error) {
+      instance.growthRefused = true;
+      throw error;
+    }
+  };
 }
 
 type NumberExport = (...args: number[]) => number | Promise<number>;

@@ -74,9 +74,6 @@ function describeThrown(context: QuickJSContext, handle: QuickJSHandle): Executi
   return { type: "Error", message: typeof value === "string" ? value : JSON.stringify(value) ?? String(value) };
 }
 
-/** Wasm memory this close to its cap cannot grow by another allocator chunk: the heap is full. */
-const NEAR_CAP_BYTES = 1024 * 1024;
-
 function memoryLimitError(limits: ExecutionLimits): ExecutionError {
   return { type: "MemoryLimitError", message: `Memory limit of ${limits.memoryBytes} bytes exceeded (memoryBytes)`, details: { limit: "memoryBytes", value: limits.memoryBytes } };
 }
@@ -214,7 +211,7 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     // A host-side failure inside the sandbox (a wasm trap, an asyncify fault): the instance is suspect.
     outcome.poisoned = true;
     if (!guard.tripped) {
-      const full = sandbox.wasm.memory.buffer.byteLength >= sandbox.wasm.maxMemoryBytes || /memory/i.test(String(error));
+      const full = sandbox.memoryExhausted() || /memory/i.test(String(error));
       outcome.error = full
         ? memoryLimitError(limits)
         : hostStackOverflow(error)
@@ -231,11 +228,14 @@ function* runSteps(sandbox: SandboxInstance, request: SandboxRequest, execution:
     outcome.cpuMs = guard.cpuMsUsed();
     if (guard.tripped) outcome.error = guard.tripped;
     else if (outcome.error) {
-      const exhausted = sandbox.wasm.maxMemoryBytes - sandbox.wasm.memory.buffer.byteLength < NEAR_CAP_BYTES || binding.heapPeak >= limits.memoryBytes / 2;
+      const exhausted = sandbox.memoryExhausted() || binding.heapPeak >= limits.memoryBytes / 2;
       outcome.error = classify(outcome.error, limits, exhausted);
     }
-    if (outcome.error?.type === "MemoryLimitError") outcome.poisoned = true;
-    // A poisoned instance is dropped whole; any other is restored when its next run starts.
+    // A poisoned instance is dropped whole; any other is restored when its next run starts. That
+    // includes one whose guest ran out of memory: QuickJS unwound normally from a failed malloc,
+    // and the restore rewrites every byte the runtime and allocator keep (a wasm trap, which may
+    // leave the stack pointer or the glue astray, poisoned it above; memory that grew is dropped
+    // by the pool). Re-creating the instance instead cost more than the run itself.
     sandbox.end();
   }
 }

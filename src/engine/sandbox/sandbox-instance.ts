@@ -6,7 +6,7 @@ import type { HttpBridge } from "./http-bridge.ts";
 import { SEED_WORDS } from "./guest-random.ts";
 import { MemorySnapshot } from "./memory-snapshot.ts";
 import { HOST_GLOBALS, PRELUDE_FILENAME, PRELUDE_PARTS, PRELUDE_SOURCE, VOID_RUN } from "./prelude.ts";
-import { callFunctionAsync, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
+import { callFunctionAsync, INITIAL_MEMORY_BYTES, instantiateQuickJS, runOnePendingJob, type QuickJSBuild, type QuickJSInstance } from "./quickjs-module.ts";
 import type { Replay } from "./replay.ts";
 import { urlOperation } from "./url-host.ts";
 
@@ -151,11 +151,22 @@ export class SandboxInstance {
     return this.mallocSizeAt === undefined ? 0 : new DataView(this.wasm.memory.buffer).getUint32(this.mallocSizeAt, true);
   }
 
-  /** Binds a run's guard, console and fetch, and applies its limits. */
+  /**
+   * Binds a run's guard, console and fetch, and applies its limits. QuickJS's memory limit counts
+   * small allocations low, so the wasm memory may also grow no further than its initial size plus
+   * `memoryBytes`: a memory bomb then ends there instead of filling the memory to its cap.
+   */
   begin(binding: RunBinding, limits: ExecutionLimits): void {
     this.binding = binding;
     this.context.runtime.setMemoryLimit(limits.memoryBytes);
     this.context.runtime.setMaxStackSize(limits.stackBytes);
+    this.wasm.growthLimitBytes = Math.min(this.wasm.maxMemoryBytes, INITIAL_MEMORY_BYTES + limits.memoryBytes);
+    this.wasm.growthRefused = false;
+  }
+
+  /** Whether this run's heap is full: the allocator asked for more wasm memory and was refused. */
+  memoryExhausted(): boolean {
+    return this.wasm.growthRefused;
   }
 
   /**
@@ -249,6 +260,7 @@ export class SandboxInstance {
   end(): void {
     this.binding = undefined;
     this.dirty = true;
+    this.wasm.growthLimitBytes = this.wasm.maxMemoryBytes;
   }
 }
 
