@@ -69,7 +69,8 @@ export const LOAD_TASKS: LoadTask[] = [
   },
   {
     name: "load-memory",
-    // One in 19: a memory bomb costs workerd's thread ~230 ms (measured alone, 10 connections), 10x a CPU-limited run.
+    // One in 19: QuickJS counts these arrays low, so the bomb fills the wasm memory up to its run's cap (16 MiB + 2 MB):
+    // ~47 ms of workerd's thread (21 runs/s alone, 10 connections), about 2x a CPU-limited run.
     weight: 1,
     metadata: { timeout: 2000, memory_limit: "2MB" },
     code: "(function() { const kept = []; while (true) kept.push(new Array(1024).fill(kept.length)); })",
