@@ -4,7 +4,7 @@ import { CLEANUP_MINUTE, ORPHAN_GRACE_MS } from "../../src/platform/bundle-clean
 import { TRIAL_INTERVAL_MS } from "../../src/platform/storage-state.ts";
 import worker from "../../src/worker/index.ts";
 import { faultyStorage, type Fault, type FaultyStorage, type StorageCall } from "./faulty-storage.ts";
-import { API, bundle, call, deploy, uniqueName, type Reply } from "./support.ts";
+import { API, bundle, call, deploy, replyOf, uniqueName, type Reply } from "./support.ts";
 
 /**
  * D1 and R2 failing at each step of a deploy, an execution and a scheduler tick. The Worker runs
@@ -19,8 +19,7 @@ async function send(storage: FaultyStorage, method: string, path: string, body?:
   const init: RequestInit = { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
   const response = await worker.fetch(new Request(`${API}${path}`, init) as never, storage.env as never, ctx as never);
   await waitOnExecutionContext(ctx);
-  const text = await response.text();
-  return { status: response.status, headers: response.headers as unknown as Headers, body: text ? JSON.parse(text) : text };
+  return replyOf(response as unknown as Response);
 }
 
 /** The Worker's scheduled() handler, as the Cron Trigger fires it, with the given bindings. */

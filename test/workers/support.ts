@@ -13,15 +13,19 @@ export interface Reply {
 export async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
   const init: RequestInit = { method, headers: { "content-type": "application/json", ...headers } };
   if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-  const response = await SELF.fetch(`${API}${path}`, init as never);
+  return replyOf((await SELF.fetch(`${API}${path}`, init as never)) as unknown as Response);
+}
+
+/** A Worker's answer with its body parsed as JSON, or kept as text when it is not JSON (metrics). */
+export async function replyOf(response: Response): Promise<Reply> {
   const text = await response.text();
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
-    // not JSON (metrics): keep the text
+    // not JSON: keep the text
   }
-  return { status: response.status, headers: response.headers as unknown as Headers, body: parsed };
+  return { status: response.status, headers: response.headers, body: parsed };
 }
 
 let counter = 0;

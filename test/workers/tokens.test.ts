@@ -11,7 +11,7 @@ import { ALL_TOOLS } from "../../src/mcp/tools/index.ts";
 import { DEFAULT_TOOLSETS } from "../../src/mcp/toolsets.ts";
 import { hasScope, type Scope } from "../../src/platform/access/principal.ts";
 import { createApp } from "../../src/worker/app.ts";
-import { bundle, uniqueName, type Reply } from "./support.ts";
+import { bundle, replyOf, uniqueName, type Reply } from "./support.ts";
 
 const ORIGIN = "http://ratchet.test";
 const BOOTSTRAP = "bootstrap-s3cret";
@@ -28,15 +28,7 @@ const urlOf = (path: string) => (path.startsWith("/api/") || path === "/health" 
 async function request(target: object, method: string, path: string, token?: string, body?: unknown): Promise<Reply> {
   const headers: Record<string, string> = { "content-type": "application/json", ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) };
   const init: RequestInit = { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
-  const response = await app.request(urlOf(path), init, target as never, createExecutionContext());
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // metrics are text
-  }
-  return { status: response.status, headers: response.headers as unknown as Headers, body: parsed };
+  return replyOf(await app.request(urlOf(path), init, target as never, createExecutionContext()));
 }
 const as = (token: string | undefined, target: object = guarded) => (method: string, path: string, body?: unknown) => request(target, method, path, token, body);
 const admin = as(BOOTSTRAP);
