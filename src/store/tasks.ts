@@ -7,7 +7,8 @@ import { isUniqueViolation } from "./errors.ts";
 import * as schema from "./schema.ts";
 import { tasks, taskVersions } from "./schema.ts";
 
-export type Db = DrizzleD1Database<typeof schema>;
+/** The Drizzle database, and the D1 binding under it for statements whose SQL is built once (executions.ts). */
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 export type TaskRow = typeof tasks.$inferSelect;
 export type VersionRow = typeof taskVersions.$inferSelect;
 
@@ -17,7 +18,7 @@ const databases = new WeakMap<D1Database, Db>();
 export function openDb(d1: D1Database): Db {
   let db = databases.get(d1);
   if (!db) {
-    db = drizzle(d1 as never, { schema });
+    db = drizzle(d1 as never, { schema }) as unknown as Db;
     databases.set(d1, db);
   }
   return db;
