@@ -5,10 +5,14 @@ import type { ServeWorkerManifest } from "./worker-manifest.ts";
 /** Environment variables that replace a limit for `ratchet serve` (a load test raises them): requests per 60 s. */
 export const RATE_LIMIT_ENV: Record<RateScope, string> = { client: "RATCHET_RATE_LIMIT_CLIENT", token: "RATCHET_RATE_LIMIT_TOKEN" };
 
+/**
+ * The local Worker gets no Rate Limiting binding: workerd runs it in one isolate, so the Worker's
+ * own in-isolate counter (platform/rate-limit/select.ts) counts every request exactly, where
+ * Miniflare's binding is a Durable Object that cost ~1 ms of workerd CPU per run (a third of a
+ * trivial /run, on the thread that serves every request: bench:worker's reference row).
+ */
 export interface ServeRateLimits {
-  /** Miniflare's `ratelimits` option: wrangler.toml's bindings, with any override applied. */
-  bindings: Record<string, { namespace_id: string; simple: RateRule }>;
-  /** The size vars the Worker's 429 quotes, kept equal to the bindings. */
+  /** The size vars the Worker counts against and its 429 quotes: wrangler.toml's bindings' sizes, with any override applied. */
   vars: Record<string, string>;
   /** One line for the start-up output. */
   notice: string;
@@ -23,7 +27,6 @@ function override(name: string, value: string | undefined): RateRule | undefined
 
 /** wrangler.toml's rate limits for the local Worker, each replaced by its RATCHET_RATE_LIMIT_* variable when set. */
 export function serveRateLimits(manifest: Pick<ServeWorkerManifest, "rateLimits">, env: NodeJS.ProcessEnv = process.env): ServeRateLimits {
-  const bindings: ServeRateLimits["bindings"] = {};
   const vars: Record<string, string> = {};
   const described: string[] = [];
   for (const scope of Object.keys(RATE_LIMITS) as RateScope[]) {
@@ -34,10 +37,9 @@ export function serveRateLimits(manifest: Pick<ServeWorkerManifest, "rateLimits"
       described.push(`no ${spec.what} limit in wrangler.toml`);
       continue;
     }
-    bindings[spec.binding] = { namespace_id: declared.namespace_id, simple: rule };
     vars[spec.rule] = formatRule(rule);
     described.push(`${rule.limit} per ${rule.period} s per ${spec.what}`);
   }
   const names = Object.values(RATE_LIMIT_ENV).join(" / ");
-  return { bindings, vars, notice: `Ratchet: rate limits on runs and /mcp: ${described.join(", ")} (${names} set them per 60 s)` };
+  return { vars, notice: `Ratchet: rate limits on runs, /mcp and /graphql: ${described.join(", ")}, counted by the Worker (${names} set them per 60 s)` };
 }

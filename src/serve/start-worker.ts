@@ -16,8 +16,8 @@ export interface WorkerServerOptions {
   egressAllow: string;
   /** The Worker's RATCHET_SECRETS_KEY (secrets-key.ts). */
   secretsKey: string;
-  /** The Rate Limiting bindings and the size vars that go with them (rate-limits.ts). */
-  rateLimits: Pick<ServeRateLimits, "bindings" | "vars">;
+  /** The rate limits' sizes, counted in the Worker's isolate (rate-limits.ts). */
+  rateLimits: Pick<ServeRateLimits, "vars">;
 }
 
 export interface WorkerServer {
@@ -61,7 +61,6 @@ export async function startWorker(dir: string, manifest: ServeWorkerManifest, op
           },
           d1Databases: { [manifest.d1.binding]: manifest.d1.databaseId },
           r2Buckets: { [manifest.r2.binding]: manifest.r2.bucketName },
-          ratelimits: options.rateLimits.bindings,
         },
       ],
     }),

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RATE_LIMIT_ENV } from "../../src/serve/rate-limits.ts";
 import { alive, descendants, startServe, type ServeProcess } from "../support/serve-process.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -15,13 +16,16 @@ let work: string;
 let server: ServeProcess;
 let base: string;
 
+/** Small enough for a test to reach, large enough for the other tests' runs (the watch test's loop included). */
+const CLIENT_LIMIT = 250;
+
 const run = (name: string, input: unknown) => fetch(`${base}/api/v1/run/${name}`, { method: "POST", body: JSON.stringify(input) });
 
 /** `ratchet serve` in a folder that holds only tasks/ with one sample task. */
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "ratchet-serve-"));
   await cp(join(ROOT, "tasks/addition"), join(work, "tasks/addition"), { recursive: true });
-  server = startServe(NODE, [BIN, "serve", "--port", "0"], work);
+  server = startServe(NODE, [BIN, "serve", "--port", "0"], work, { [RATE_LIMIT_ENV.client]: String(CLIENT_LIMIT) });
   [, base] = (await server.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
   await server.waitFor(/watching /, 60_000);
 }, 180_000);
@@ -82,6 +86,28 @@ describe("ratchet serve", () => {
     expect(server.log()).toMatch(/broken: .*main\.js: File is missing/);
     expect((await run("addition", { num1: 1, num2: 1 })).status).toBe(200);
   });
+
+  it("counts runs against the client limit in the Worker's isolate (no Rate Limiting binding locally) and refuses the one over it with 429", async () => {
+    expect(server.log()).toContain(`Ratchet: rate limits on runs, /mcp and /graphql: ${CLIENT_LIMIT} per 60 s per client address`);
+    let accepted = 0;
+    let refused: Response | undefined;
+    // Two windows' worth at most: the fixed 60 s window may roll over once while this runs.
+    for (let i = 0; i < 2 * CLIENT_LIMIT + 2 && !refused; i++) {
+      const response = await run("addition", { num1: 1, num2: 1 });
+      if (response.status === 429) refused = response;
+      else {
+        expect(response.status).toBe(200);
+        await response.body?.cancel();
+        accepted += 1;
+      }
+    }
+    expect(refused, "no run was refused").toBeDefined();
+    expect(accepted).toBeLessThanOrEqual(2 * CLIENT_LIMIT);
+    expect(Number(refused!.headers.get("retry-after"))).toBeGreaterThan(0);
+    const body = (await refused!.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("rate_limited");
+    expect(body.error.message).toContain(`${CLIENT_LIMIT} requests per 60 s`);
+  }, 120_000);
 
   it("stops with every process it started on SIGTERM; the state folder keeps the tasks for the next start", async () => {
     const tree = descendants(server.child.pid!);
