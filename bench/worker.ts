@@ -723,6 +723,36 @@ async function firstRequests(built: Built, facts: WranglerFacts): Promise<FirstR
   }
 }
 
+interface D1BatchCost {
+  rows: number;
+  /** workerd's CPU (every thread: the Worker, Miniflare's D1 workers and SQLite) per batch. */
+  cpuMsPerBatch: number;
+  wallMsPerBatch: number;
+}
+
+const D1_BATCH_ROWS = [1, 4, 10];
+const D1_BATCHES = 300;
+
+/**
+ * One record batch (insertExecutions: the rows and the stats upsert, one D1 call) of 1, 4 and 10
+ * rows, D1_BATCHES times back to back in one request of the breakdown worker, with workerd's CPU
+ * read around it: a D1 call's fixed cost against its cost per row, which decides what sharing
+ * batches between requests (record-writer.ts) can save.
+ */
+async function d1BatchCosts(breakdown: string): Promise<D1BatchCost[] | undefined> {
+  const costs: D1BatchCost[] = [];
+  for (const rows of D1_BATCH_ROWS) {
+    await fetch(`${breakdown}/d1-batches?n=20&rows=${rows}`, { method: "POST" }).then((r) => r.text()); // warm-up
+    const before = await sampleProc();
+    const response = await fetch(`${breakdown}/d1-batches?n=${D1_BATCHES}&rows=${rows}`, { method: "POST" });
+    const body = (await response.json()) as { wallMeanMs: number };
+    const after = await sampleProc();
+    if (!before || !after) return undefined;
+    costs.push({ rows, cpuMsPerBatch: ((after.workerdTicks - before.workerdTicks) / CLOCK_TICKS_PER_SECOND / D1_BATCHES) * 1000, wallMsPerBatch: body.wallMeanMs });
+  }
+  return costs;
+}
+
 interface EngineLoop {
   n: number;
   wallMeanMs: number;
@@ -743,6 +773,8 @@ interface Row {
   probesAfterFetchRun: { addition: string; fetchTask: string };
   /** Engine.execute back to back inside one request of the breakdown worker (no HTTP, no D1). */
   engineLoop?: EngineLoop;
+  /** Record batches back to back inside one request of the breakdown worker: what a D1 call costs here. */
+  d1Batches?: D1BatchCost[];
   workerdLogs: Record<string, number>;
 }
 
@@ -820,6 +852,7 @@ async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upst
     console.log(`    after the fetch run, one request each: addition ${probesAfterFetchRun.addition}; fetch task ${probesAfterFetchRun.fetchTask}`);
 
     let engineLoop: EngineLoop | undefined;
+    let d1Batches: D1BatchCost[] | undefined;
     if (withReferences) {
       await expectJson("breakdown sandbox", `${breakdown}/sandbox`, post, (b) => b.sum === 3);
       await expectJson("breakdown sandbox-fetch", `${breakdown}/sandbox-fetch`, { method: "POST", body: fetchBody }, (b) => b.status === 200 && b.ok === true);
@@ -832,8 +865,9 @@ async function runRow(built: Built, facts: WranglerFacts, poolSize: string, upst
       rows.push(await measure("ref: Hono + sandbox running the fetch task (no D1)", { method: "POST", url: `${breakdown}/sandbox-fetch`, body: fetchBody }, { poolSize, fetchesUpstream: true }));
       await fetch(`${breakdown}/engine-loop?n=300`).then((r) => r.text()); // warm-up
       engineLoop = (await (await fetch(`${breakdown}/engine-loop?n=1000`)).json()) as EngineLoop;
+      d1Batches = await d1BatchCosts(breakdown);
     }
-    return { poolSize, measurements: rows, readYourWrites: ryw, rowsPerSingleExecution, probesAfterFetchRun, engineLoop, workerdLogs: Object.fromEntries(logs) };
+    return { poolSize, measurements: rows, readYourWrites: ryw, rowsPerSingleExecution, probesAfterFetchRun, engineLoop, d1Batches, workerdLogs: Object.fromEntries(logs) };
   } finally {
     await instance?.mf.dispose();
     await removeTempDir(stateDir);
@@ -988,6 +1022,13 @@ async function main(): Promise<void> {
           `input validation ${loop.inputValidationMs.toFixed(2)} + sandbox ${loop.sandboxMs.toFixed(2)} + output validation ${loop.outputValidationMs.toFixed(2)} + rest`,
       );
     }
+    const d1 = defaultRow.d1Batches;
+    if (d1) {
+      console.log(
+        `a D1 call in Miniflare (one record batch: rows + stats upsert, ${D1_BATCHES} back to back in one request): ` +
+          d1.map((b) => `${b.rows} row${b.rows === 1 ? "" : "s"} ${b.cpuMsPerBatch.toFixed(2)} ms of workerd CPU (${b.wallMsPerBatch.toFixed(2)} ms wall)`).join(", "),
+      );
+    }
     for (const row of [defaultRow, overrideRow]) {
       const entries = Object.entries(row.workerdLogs).sort((a, b) => b[1] - a[1]);
       if (entries.length === 0) continue;
@@ -1034,10 +1075,11 @@ async function main(): Promise<void> {
       `; read-your-writes ${f.readYourWrites.pairs - f.readYourWrites.missing}/${f.readYourWrites.pairs}${f.recordedAtOnce ? ", every answered id in D1 at the window's end" : ", SOME RECORDS LATE"}` +
       `; rows written per execution ${fmt(f.rowsPerSingleExecution, 2)} alone, ${fmt(f.rowsPerExecutionTrivialLoad, 2)} under load (target <= ${TARGET_ROWS_PER_EXECUTION})`;
     const firstLine = firstRequestLine(first, load);
+    const d1Line = d1 ? `; a D1 call (record batch) ${d1.map((b) => `${b.cpuMsPerBatch.toFixed(2)} ms of workerd CPU with ${b.rows} row${b.rows === 1 ? "" : "s"}`).join(", ")}` : "";
     const summary =
       `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included, D1/R2 state in ${stateRoot}]; ${firstLine}; ` +
       `with D1's file on disk: trivial ratio ${disk.ratio.toFixed(2)} (rounds ${disk.rounds.map((r) => r.toFixed(2)).join(", ")}); ` +
-      `with the rate limits through Miniflare's Rate Limiting binding: trivial ratio ${bindingLimits.ratio.toFixed(2)} (rounds ${bindingLimits.rounds.map((r) => r.toFixed(2)).join(", ")}); load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
+      `with the rate limits through Miniflare's Rate Limiting binding: trivial ratio ${bindingLimits.ratio.toFixed(2)} (rounds ${bindingLimits.rounds.map((r) => r.toFixed(2)).join(", ")})${d1Line}; load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
     console.log(summary);
     console.log(`  with SANDBOX_POOL_SIZE ${figures[1]!.poolSize}, SANDBOX_MEMORY_MB ${OVERRIDE_MEMORY_MB}: ${line(figures[1]!)}`);
 
@@ -1048,7 +1090,8 @@ async function main(): Promise<void> {
         "Rows written: D1's rows_written (what it bills) summed by the Worker per record batch and read from its /metrics; one execution alone, and per execution under load (batches shared).",
         "First request: workerd restarted on a persisted database that already holds the tasks; startMs is Miniflare's start (workerd, the Worker's load, which builds the sync sandbox).",
         "Worker load: workerd evaluates the Worker's modules before it listens, so no request's time includes it; workerLoad is workerd's CPU (from /proc) until ready with the Worker alone, against the no-sandbox Hono worker with the same bindings.",
-        "Access: RATCHET_ACCESS=open, the open local setup (no token); rate limits raised to 100000000 per 60 s through RATCHET_RATE_LIMIT_CLIENT / _TOKEN, so every run still passes the limiter.",
+        "Access: RATCHET_ACCESS=open, the open local setup (no token); rate limits counted in the Worker's isolate as under ratchet serve, raised to 100000000 per 60 s through RATCHET_RATE_LIMIT_CLIENT / _TOKEN, so every run still passes the limiter.",
+        "D1 calls: record batches (insertExecutions) back to back in one request of the breakdown worker, workerd's CPU around it per batch: a call's fixed cost against its cost per row.",
         "Ratios: the trivial ratio is the median of RATIO_ROUNDS alternating baseline / /run/addition rounds; in the table, /run/addition and ref rows are against the median baseline of the same pool row; the fetch task against the ideal clients / upstream delay.",
         "workerd CPU from /proc (all workerd threads, including D1/R2 simulation), per successful request.",
       ],

@@ -9,6 +9,9 @@
  *   POST /sandbox-fetch   Engine.execute of the bench fetch task (bench/fetch-task.ts), nothing stored
  *   GET  /engine-loop?n=N N executions back to back inside one request: the engine's own cost in
  *                         workerd without HTTP or Hono (locally workerd's clock advances during CPU work)
+ *   POST /d1-batches?n=N&rows=R  N record batches of R rows each, one after another (insertExecutions,
+ *                         the Worker's own statement batch): what one D1 call costs in Miniflare,
+ *                         measured by the bench as workerd's CPU around the request
  * Routes with "record" write rows with task_name "bench-breakdown".
  */
 import { Hono } from "hono";
@@ -19,6 +22,8 @@ import type { Env } from "../../src/platform/env.ts";
 import bundled from "../../src/worker/generated/tasks.json" with { type: "json" };
 import { fetchTaskDocument } from "../fetch-task.ts";
 import { recordExecution } from "../../src/platform/record-writer.ts";
+import { executionRow, insertExecutions } from "../../src/store/executions.ts";
+import { openDb } from "../../src/store/tasks.ts";
 import { engineFor } from "../../src/platform/sandbox.ts";
 
 const platformFetch = (request: Request): Promise<Response> => fetch(request);
@@ -120,6 +125,23 @@ app.get("/engine-loop", async (c) => {
     outputValidationMs: mean(sums.outputValidationMs),
     pool: engine.poolStats(),
   });
+});
+
+app.post("/d1-batches", async (c) => {
+  const n = Math.min(2_000, Number(c.req.query("n") ?? "100") || 100);
+  const rows = Math.min(64, Number(c.req.query("rows") ?? "1") || 1);
+  const result = await execute(c.env, { num1: 1, num2: 2 });
+  const db = openDb(c.env.DB);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const batch = await Promise.all(
+      Array.from({ length: rows }, () =>
+        executionRow(c.env.BUNDLES, { taskName: "bench-breakdown", versionId: "bench", input: { num1: 1, num2: 2 }, result: { ...result, executionId: uuidv7() } }),
+      ),
+    );
+    await insertExecutions(db, batch);
+  }
+  return c.json({ n, rows, wallMeanMs: (performance.now() - t0) / n });
 });
 
 export default app;
