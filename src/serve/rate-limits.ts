@@ -12,7 +12,7 @@ export const RATE_LIMIT_ENV: Record<RateScope, string> = { client: "RATCHET_RATE
  * trivial /run, on the thread that serves every request: bench:worker's reference row).
  */
 export interface ServeRateLimits {
-  /** The size vars the Worker counts against and its 429 quotes: wrangler.toml's bindings' sizes, with any override applied. */
+  /** The size vars the Worker counts against and its 429 quotes (wrangler.toml's bindings' sizes, with any override applied), and RATE_LIMIT_COUNTER. */
   vars: Record<string, string>;
   /** One line for the start-up output. */
   notice: string;
@@ -41,5 +41,6 @@ export function serveRateLimits(manifest: Pick<ServeWorkerManifest, "rateLimits"
     described.push(`${rule.limit} per ${rule.period} s per ${spec.what}`);
   }
   const names = Object.values(RATE_LIMIT_ENV).join(" / ");
+  vars.RATE_LIMIT_COUNTER = "isolate";
   return { vars, notice: `Ratchet: rate limits on runs, /mcp and /graphql: ${described.join(", ")}, counted by the Worker (${names} set them per 60 s)` };
 }

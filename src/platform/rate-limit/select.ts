@@ -7,9 +7,10 @@ const isolateLimiters = new Map<string, IsolateRateLimiter>();
 
 /**
  * The limiter and size of one scope: the Rate Limiting binding where the runtime has it, else
- * this isolate's own counter, said once in the log. The counter is exact where one isolate
- * serves everything (`ratchet serve`, which passes no binding for that reason) and weaker than
- * the binding on Cloudflare, where each isolate would count alone.
+ * this isolate's own counter, said once in the log unless RATE_LIMIT_COUNTER is "isolate". The
+ * counter is exact where one isolate serves everything (`ratchet serve`, which passes no binding
+ * for that reason and sets RATE_LIMIT_COUNTER) and weaker than the binding on Cloudflare, where
+ * each isolate would count alone.
  */
 export function rateLimiter(env: Env, scope: RateScope): { limiter: RateLimiter; rule: RateRule } {
   const spec = RATE_LIMITS[scope];
@@ -24,7 +25,7 @@ export function rateLimiter(env: Env, scope: RateScope): { limiter: RateLimiter;
   const id = `${scope} ${formatRule(rule)}`;
   let limiter = isolateLimiters.get(id);
   if (!limiter) {
-    console.warn(`No ${spec.binding} binding in this runtime: the ${spec.what} limit (${rule.limit} requests per ${rule.period} s) is counted in this isolate (exact where one isolate serves, as under ratchet serve; on Cloudflare declare [[ratelimits]] ${spec.binding} in wrangler.toml)`);
+    if (env.RATE_LIMIT_COUNTER !== "isolate") console.warn(`No ${spec.binding} binding in this runtime: the ${spec.what} limit (${rule.limit} requests per ${rule.period} s) is counted in this isolate (exact where one isolate serves, as under ratchet serve; on Cloudflare declare [[ratelimits]] ${spec.binding} in wrangler.toml)`);
     limiter = new IsolateRateLimiter(rule);
     isolateLimiters.set(id, limiter);
   }
