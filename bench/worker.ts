@@ -25,20 +25,18 @@
  * Prints a table and a summary line, and writes bench/results/worker-miniflare.json. Not a
  * test: nothing here passes or fails. Runs in about 6 minutes.
  */
-import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { join, matchesGlob } from "node:path";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { build, type Plugin } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { RATE_LIMIT_ENV, serveRateLimits } from "../src/serve/rate-limits.ts";
-import type { ServeWorkerManifest } from "../src/serve/worker-manifest.ts";
 import { fetchTaskDocument } from "./fetch-task.ts";
 import { percentile, startSlowUpstream, type Upstream } from "./support.ts";
+import { CLOCK_TICKS_PER_SECOND, sampleProc } from "./workerd-proc.ts";
+import { applyMigrations, BENCH_RATE_LIMIT, benchRateLimits, buildRatchet, root, servedBindings, wranglerFacts, type V4Module, type WorkerConfig, type WranglerFacts } from "./worker-build.ts";
 
-const root = join(import.meta.dirname, "..");
 const CLIENTS = 10;
 const WARMUP_MS = 2_000;
 const MEASURE_MS = 8_000;
@@ -62,8 +60,6 @@ const OVERRIDE_POOL_SIZE = "12";
 // isolate's 128 MB allows, so that row shows what the pool gives where memory is not the bound.
 const OVERRIDE_MEMORY_MB = "256";
 const FETCH_TASK = "bench-fetch";
-// Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every mainstream build).
-const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * Where Miniflare keeps D1 and R2: in memory (tmpfs) where the machine has one. Miniflare's D1
@@ -96,74 +92,8 @@ const deadline = setTimeout(() => {
 }, 720_000);
 deadline.unref();
 
-const toolEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-
 // ---------------------------------------------------------------------------------------------
-// Building: the Worker exactly as deployed, and the two bench workers with esbuild.
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: toolEnv, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output}`))));
-  });
-}
-
-interface V4Module {
-  type: "ESModule" | "CompiledWasm" | "Text" | "Data";
-  path: string;
-  contents?: Uint8Array<ArrayBuffer> | string;
-}
-
-/** wrangler names each module it copies beside the bundle `<sha1>-<basename>`. */
-const WRANGLER_MODULE_NAME = /^[0-9a-f]{40}-(.+)$/;
-
-/**
- * `wrangler deploy --dry-run` output: index.js plus the modules wrangler.toml's [[rules]] made
- * (QuickJS wasm, the task guide, Swagger UI's text, GraphiQL's data), listed for Miniflare with the
- * type of the rule whose glob's last segment matches the copied file's basename (Miniflare takes no
- * modulesRules for a module list). wrangler.toml's ratelimits come back too, read by wrangler.
- */
-async function buildRatchet(outDir: string): Promise<{ modules: V4Module[]; config: WorkerConfig }> {
-  await run(process.execPath, [join(root, "scripts/pack-tasks.ts")]);
-  await run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outDir]);
-  const config = await workerConfig();
-  const modules: V4Module[] = [{ type: "ESModule", path: join(outDir, "index.js") }];
-  for (const name of await readdir(outDir)) {
-    if (["index.js", "index.js.map", "README.md"].includes(name)) continue;
-    const basename = WRANGLER_MODULE_NAME.exec(name)?.[1];
-    const rule = basename && config.rules.find((r) => r.globs.some((glob) => matchesGlob(basename, glob.split("/").at(-1)!)));
-    if (!rule) throw new Error(`unexpected file in the wrangler build: ${name} (no [[rules]] entry in wrangler.toml matches it)`);
-    modules.push({ type: rule.type, path: join(outDir, name) });
-  }
-  return { modules, config };
-}
-
-interface WorkerConfig {
-  rules: { type: "CompiledWasm" | "Text" | "Data"; globs: string[] }[];
-  vars: Record<string, string>;
-  rateLimits: ServeWorkerManifest["rateLimits"];
-}
-
-/** wrangler.toml through wrangler's own reader, as scripts/build/worker.ts reads it for `ratchet serve`. */
-async function workerConfig(): Promise<WorkerConfig> {
-  const { unstable_readConfig } = await import("wrangler");
-  const config = unstable_readConfig({ config: join(root, "wrangler.toml") });
-  const known = (type: string): type is WorkerConfig["rules"][number]["type"] => ["CompiledWasm", "Text", "Data"].includes(type);
-  const rules = (config.rules as { type: string; globs: string[] }[]).map(({ type, globs }) => {
-    if (!known(type)) throw new Error(`wrangler.toml: the bench does not know module rule type ${type}`);
-    return { type, globs };
-  });
-  return {
-    rules,
-    vars: Object.fromEntries(Object.entries(config.vars ?? {}).map(([key, value]) => [key, String(value)])),
-    rateLimits: ((config.ratelimits ?? []) as ServeWorkerManifest["rateLimits"]).map(({ name, namespace_id, simple }) => ({ name, namespace_id, simple: { limit: simple.limit, period: simple.period } })),
-  };
-}
+// Building: the two bench workers with esbuild (the Worker itself: worker-build.ts).
 
 // The Worker's wasm imports become modules next to the bundle, as wrangler's CompiledWasm rule does.
 const QUICKJS_BUILDS = ["sync", "asyncify"] as const;
@@ -201,24 +131,6 @@ async function bundleWorker(entry: string, outDir: string, name: string): Promis
 // ---------------------------------------------------------------------------------------------
 // Miniflare: one workerd process with the Worker and the bench workers, each on its own socket.
 
-interface WranglerFacts {
-  compatibilityDate: string;
-  compatibilityFlags: string[];
-  defaultPoolSize: string;
-  defaultMemoryMb: string;
-}
-
-/** The few wrangler.toml values the bench needs, read rather than copied so they cannot drift. */
-async function wranglerFacts(): Promise<WranglerFacts> {
-  const toml = await readFile(join(root, "wrangler.toml"), "utf8");
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1] ?? "";
-  const pool = /^SANDBOX_POOL_SIZE\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  const memory = /^SANDBOX_MEMORY_MB\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
-  if (!date || !pool || !memory) throw new Error("wrangler.toml: compatibility_date or [vars] SANDBOX_POOL_SIZE / SANDBOX_MEMORY_MB not found");
-  return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!), defaultPoolSize: pool, defaultMemoryMb: memory };
-}
-
 interface Built {
   ratchet: V4Module[];
   /** wrangler.toml's vars and rate limits, as wrangler reads them. */
@@ -250,18 +162,9 @@ function workerOptions(built: Built, facts: WranglerFacts, poolSize: string, rat
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
   const memoryMb = poolSize === OVERRIDE_POOL_SIZE ? OVERRIDE_MEMORY_MB : facts.defaultMemoryMb;
-  // The upstream is on loopback, which the Worker's egress rules refuse unless the deployment allows it.
   const sandbox = { SANDBOX_POOL_SIZE: poolSize, SANDBOX_MEMORY_MB: memoryMb, RATCHET_EGRESS_ALLOW: "127.0.0.1" };
   const storage = { d1Databases: { DB: "ratchet-db" }, r2Buckets: { BUNDLES: "ratchet-bundles" } };
-  const rateLimits = benchRateLimits(built.config);
-  const bindings = {
-    ...built.config.vars,
-    ...rateLimits.vars,
-    ...sandbox,
-    RATCHET_SECRETS_KEY: built.secretsKey,
-    // The open local setup (`ratchet serve` without a token): no token to check on each request.
-    RATCHET_ACCESS: "open",
-  };
+  const bindings = servedBindings(built.config, { poolSize, memoryMb, secretsKey: built.secretsKey });
   // Without the bindings the Worker counts in the isolate (src/platform/rate-limit/select.ts), as under `ratchet serve`: a reference pass shows what Miniflare's binding costs.
   const ratelimits = Object.fromEntries(built.config.rateLimits.map(({ name, namespace_id }) => [name, { namespace_id, simple: { limit: Number(BENCH_RATE_LIMIT), period: 60 as const } }]));
   return { common, sandbox, storage, ratchet: { ...common, ...storage, bindings, ...(rateLimitBinding ? { ratelimits } : {}) } };
@@ -302,14 +205,6 @@ async function startMiniflare(built: Built, facts: WranglerFacts, poolSize: stri
   }
 }
 
-/**
- * Requests per 60 s per client address and per token for the bench, through the variables
- * `ratchet serve` reads (src/serve/rate-limits.ts): far above what the load reaches, so nothing is
- * refused while every run still passes the rate-limit middleware.
- */
-const BENCH_RATE_LIMIT = "100000000";
-const benchRateLimits = (config: WorkerConfig) =>
-  serveRateLimits(config, { [RATE_LIMIT_ENV.client]: BENCH_RATE_LIMIT, [RATE_LIMIT_ENV.token]: BENCH_RATE_LIMIT });
 
 /**
  * workerd's CPU time (all its threads, from /proc) from its start until Miniflare is ready, with
@@ -348,17 +243,6 @@ async function workerLoad(built: Built, facts: WranglerFacts): Promise<WorkerLoa
     return { ratchetCpuMs, referenceCpuMs, medianLoadCpuMs: median(ratchetCpuMs) - median(referenceCpuMs) };
   } finally {
     await removeTempDir(stateDir);
-  }
-}
-
-/** migrations/*.sql in order, statement by statement (D1's exec() cannot take multi-line statements). */
-async function applyMigrations(mf: Miniflare): Promise<void> {
-  const db = await mf.getD1Database("DB", "ratchet");
-  const dir = join(root, "migrations");
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
-    for (const statement of (await readFile(join(dir, file), "utf8")).split("--> statement-breakpoint")) {
-      if (statement.trim() !== "") await db.prepare(statement).run();
-    }
   }
 }
 
@@ -401,51 +285,6 @@ interface LoadResult {
   workerdRssMiB?: number;
 }
 
-
-interface ProcSample {
-  /** CPU ticks (user + system) of every workerd process under this one (Miniflare spawns workerd as a child). */
-  workerdTicks: number;
-  workerdRssMiB: number;
-  /** Machine-wide busy ticks (everything but idle and iowait, steal included), from /proc/stat. */
-  machineBusyTicks: number;
-}
-
-/** A /proc snapshot; undefined where there is no /proc (not Linux), and the columns stay empty. */
-async function sampleProc(): Promise<ProcSample | undefined> {
-  try {
-    const procs = new Map<number, { ppid: number; comm: string; ticks: number; rssPages: number }>();
-    for (const entry of await readdir("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-      const close = stat.lastIndexOf(")");
-      if (close < 0) continue;
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const fields = stat.slice(close + 2).split(" "); // fields[0] is field 3 of proc(5): state
-      procs.set(Number(entry), { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) });
-    }
-    const descends = (pid: number): boolean => {
-      for (let p = procs.get(pid)?.ppid; p !== undefined && p > 1; p = procs.get(p)?.ppid) if (p === process.pid) return true;
-      return false;
-    };
-    let workerdTicks = 0;
-    let rssPages = 0;
-    let found = false;
-    for (const [pid, p] of procs) {
-      if (p.comm.startsWith("workerd") && descends(pid)) {
-        workerdTicks += p.ticks;
-        rssPages += p.rssPages;
-        found = true;
-      }
-    }
-    const cpu = (await readFile("/proc/stat", "utf8")).split("\n")[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
-    const busy = cpu.reduce((a, b) => a + b, 0) - (cpu[3] ?? 0) - (cpu[4] ?? 0);
-    if (!found) return undefined;
-    return { workerdTicks, workerdRssMiB: (rssPages * 4096) / 1024 ** 2, machineBusyTicks: busy };
-  } catch {
-    return undefined;
-  }
-}
 
 async function closedLoop(target: Target, durationMs: number, clients: number): Promise<LoadResult> {
   const latencies: number[] = [];
