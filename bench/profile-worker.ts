@@ -17,7 +17,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, rm, writeFile, mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -47,25 +46,17 @@ interface Setup {
   facts: WranglerFacts;
   buildDir: string;
   stateDir: string;
-  inspectorPort: number;
   secretsKey: string;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-async function start(setup: Setup): Promise<{ mf: Miniflare; url: string }> {
+async function start(setup: Setup): Promise<{ mf: Miniflare; url: string; inspector: string }> {
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
       cf: false,
-      inspectorPort: setup.inspectorPort,
+      // Any free port; getInspectorURL() says which.
+      inspectorPort: 0,
       resourcePersistencePath: setup.stateDir,
       workers: [
         {
@@ -83,7 +74,8 @@ async function start(setup: Setup): Promise<{ mf: Miniflare; url: string }> {
     }),
   );
   await mf.ready;
-  return { mf, url: (await mf.unsafeGetDirectURL("ratchet")).href.replace(/\/$/, "") };
+  const url = (await mf.unsafeGetDirectURL("ratchet")).href.replace(/\/$/, "");
+  return { mf, url, inspector: (await mf.getInspectorURL()).host };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,11 +93,11 @@ interface CpuProfile {
   startTime: number;
 }
 
-async function inspect(port: number, isolate: string) {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/${isolate}`);
+async function inspect(inspector: string, isolate: string) {
+  const socket = new WebSocket(`ws://${inspector}/${isolate}`);
   await new Promise((opened, failed) => {
     socket.addEventListener("open", opened);
-    socket.addEventListener("error", () => failed(new Error(`no inspector target ${isolate} on port ${port}`)));
+    socket.addEventListener("error", () => failed(new Error(`no inspector target ${isolate} at ${inspector}`)));
   });
   let next = 0;
   const pending = new Map<number, (result: unknown) => void>();
@@ -221,7 +213,7 @@ async function closedLoop(url: string, body: string, ms: number): Promise<number
 }
 
 async function underLoad(setup: Setup, label: (node: CpuProfileNode) => string): Promise<void> {
-  const { mf, url } = await start(setup);
+  const { mf, url, inspector } = await start(setup);
   let upstream: Upstream | undefined;
   try {
     await applyMigrations(mf);
@@ -235,7 +227,7 @@ async function underLoad(setup: Setup, label: (node: CpuProfileNode) => string):
       body = JSON.stringify({ url: upstream.url });
     }
     await closedLoop(route, body, 2_000);
-    const profiler = await inspect(setup.inspectorPort, args.isolate);
+    const profiler = await inspect(inspector, args.isolate);
     const before = await sampleProc();
     await profiler.start();
     const began = performance.now();
@@ -264,9 +256,9 @@ async function firstRequests(setup: Setup, label: (node: CpuProfileNode) => stri
     await seed.mf.dispose();
   }
   for (let i = 0; i < FRESH_ISOLATES; i++) {
-    const { mf, url } = await start(setup);
+    const { mf, url, inspector } = await start(setup);
     try {
-      const profiler = await inspect(setup.inspectorPort, args.isolate);
+      const profiler = await inspect(inspector, args.isolate);
       await profiler.start();
       const began = performance.now();
       const response = await fetch(`${url}/api/v1/run/addition`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ num1: 1, num2: 2 }) });
@@ -290,7 +282,7 @@ const buildDir = await mkdtemp(join(os.tmpdir(), "ratchet-profile-build-"));
 const stateDir = await mkdtemp(join(os.platform() === "linux" ? "/dev/shm" : os.tmpdir(), "ratchet-profile-state-"));
 try {
   const { modules, config } = await buildRatchet(buildDir);
-  const setup: Setup = { modules, config, facts: await wranglerFacts(), buildDir, stateDir, inspectorPort: await freePort(), secretsKey: randomBytes(32).toString("base64") };
+  const setup: Setup = { modules, config, facts: await wranglerFacts(), buildDir, stateDir, secretsKey: randomBytes(32).toString("base64") };
   const label = labeller(moduleMap(await readFile(join(buildDir, "index.js"), "utf8")));
   await (args["first-request"] ? firstRequests(setup, label) : underLoad(setup, label));
 } finally {
