@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { buildCli } from "../scripts/build/cli.ts";
 import { buildServeWorker } from "../scripts/build/worker.ts";
+import { RATE_LIMIT_ENV } from "../src/serve/rate-limits.ts";
 import { startServe } from "../test/support/serve-process.ts";
 import { measureCalls } from "./support.ts";
 
@@ -30,7 +31,11 @@ await Promise.all([buildCli(ROOT), buildServeWorker(ROOT)]);
 const work = await mkdtemp(join(os.tmpdir(), "ratchet-bench-mcp-worker-"));
 await mkdir(join(work, "tasks"));
 await cp(join(ROOT, "tasks/addition"), join(work, "tasks/addition"), { recursive: true });
-const server = startServe(process.execPath, [join(ROOT, "bin/ratchet.js"), "serve", "--port", "0", "--no-watch"], work);
+// Over a thousand calls in well under a minute: the default client limit (600 per 60 s) would refuse some.
+const server = startServe(process.execPath, [join(ROOT, "bin/ratchet.js"), "serve", "--port", "0", "--no-watch"], work, {
+  [RATE_LIMIT_ENV.client]: "1000000000",
+  [RATE_LIMIT_ENV.token]: "1000000000",
+});
 
 try {
   const [, base] = (await server.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
