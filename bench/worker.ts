@@ -914,11 +914,19 @@ async function main(): Promise<void> {
       `; read-your-writes ${f.readYourWrites.pairs - f.readYourWrites.missing}/${f.readYourWrites.pairs}${f.recordedAtOnce ? ", every answered id in D1 at the window's end" : ", SOME RECORDS LATE"}` +
       `; rows written per execution ${fmt(f.rowsPerSingleExecution, 2)} alone, ${fmt(f.rowsPerExecutionTrivialLoad, 2)} under load (target <= ${TARGET_ROWS_PER_EXECUTION})`;
     const firstLine = firstRequestLine(first, load);
+    // The same two runs against routes that do the rest of the work without the sandbox: what the sandbox and the Worker around it cost.
+    const reference = (start: string) => defaultRow.measurements.find((m) => m.scenario.startsWith(start))?.rps;
+    const recordOnly = reference("ref: Hono + D1 insert");
+    const fetchOnly = reference("ref: Hono + one fetch");
+    const againstReferences =
+      recordOnly && fetchOnly
+        ? `; against routes doing the rest without the sandbox: /run ${(figures[0]!.trivialRps / recordOnly).toFixed(2)} of Hono recording an execution (${recordOnly.toFixed(0)} rps), the fetch task ${(figures[0]!.fetchPerSecond / fetchOnly).toFixed(2)} of Hono fetching the upstream (${fetchOnly.toFixed(0)}/s)`
+        : "";
     const d1Line = d1 ? `; a D1 call (record batch) ${d1.map((b) => `${b.cpuMsPerBatch.toFixed(2)} ms of workerd CPU with ${b.rows} row${b.rows === 1 ? "" : "s"}`).join(", ")}` : "";
     const summary =
       `${line(figures[0]!)} [SANDBOX_POOL_SIZE ${figures[0]!.poolSize}, SANDBOX_MEMORY_MB ${facts.defaultMemoryMb}; D1 recording included, D1/R2 state in ${stateRoot}]; ${firstLine}; ` +
       `with D1's file on disk: trivial ratio ${disk.ratio.toFixed(2)} (rounds ${disk.rounds.map((r) => r.toFixed(2)).join(", ")}); ` +
-      `with the rate limits through Miniflare's Rate Limiting binding: trivial ratio ${bindingLimits.ratio.toFixed(2)} (rounds ${bindingLimits.rounds.map((r) => r.toFixed(2)).join(", ")})${d1Line}; load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
+      `with the rate limits through Miniflare's Rate Limiting binding: trivial ratio ${bindingLimits.ratio.toFixed(2)} (rounds ${bindingLimits.rounds.map((r) => r.toFixed(2)).join(", ")})${againstReferences}${d1Line}; load average at the end ${os.loadavg()[0]!.toFixed(2)}`;
     console.log(summary);
     console.log(`  with SANDBOX_POOL_SIZE ${figures[1]!.poolSize}, SANDBOX_MEMORY_MB ${OVERRIDE_MEMORY_MB}: ${line(figures[1]!)}`);
 
