@@ -8,7 +8,7 @@ export const RATE_LIMIT_ENV: Record<RateScope, string> = { client: "RATCHET_RATE
 /**
  * The local Worker gets no Rate Limiting binding: workerd runs it in one isolate, so the Worker's
  * own in-isolate counter (platform/rate-limit/select.ts) counts every request exactly, where
- * Miniflare's binding is a Durable Object that cost ~1 ms of workerd CPU per run (a third of a
+ * Miniflare's binding is a Durable Object that cost ~0.75 ms of workerd CPU per run (two fifths of a
  * trivial /run, on the thread that serves every request: bench:worker's reference row).
  */
 export interface ServeRateLimits {
