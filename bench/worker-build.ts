@@ -9,6 +9,7 @@ import { join, matchesGlob } from "node:path";
 import type { Miniflare } from "miniflare";
 import { RATE_LIMIT_ENV, serveRateLimits } from "../src/serve/rate-limits.ts";
 import type { ServeWorkerManifest } from "../src/serve/worker-manifest.ts";
+import { ONE_ISOLATE_VARS } from "../src/serve/start-worker.ts";
 
 export const root = join(import.meta.dirname, "..");
 
@@ -126,6 +127,7 @@ export function servedBindings(config: WorkerConfig, options: { poolSize: string
   return {
     ...config.vars,
     ...benchRateLimits(config).vars,
+    ...ONE_ISOLATE_VARS,
     SANDBOX_POOL_SIZE: options.poolSize,
     SANDBOX_MEMORY_MB: options.memoryMb,
     RATCHET_EGRESS_ALLOW: "127.0.0.1",

@@ -3,7 +3,7 @@
  * time, built from the Worker's own modules (src/ is imported, never changed), so the difference
  * between the no-sandbox baseline and the full route can be split into "sandbox" and "recording".
  *   POST /sandbox         Engine.execute of tasks/addition, nothing stored
- *   POST /sandbox-record  the same, then recordExecution (D1 insert) before the response, as invokeTask does
+ *   POST /sandbox-record  the same, then recordExecution (D1 insert), answering when invokeTask's host would
  *   POST /record          no sandbox: recordExecution of a canned result under a fresh id
  *   POST /fetch           no sandbox, no D1: one fetch of input.url, as the fetch task makes (workerd's outbound HTTP cost)
  *   POST /sandbox-fetch   Engine.execute of the bench fetch task (bench/fetch-task.ts), nothing stored
@@ -14,6 +14,7 @@
  *                         measured by the bench as workerd's CPU around the request
  * Routes with "record" write rows with task_name "bench-breakdown".
  */
+import type { ExecutionContext } from "@cloudflare/workers-types";
 import { Hono } from "hono";
 import { v7 as uuidv7 } from "uuid";
 import type { ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
@@ -21,6 +22,7 @@ import type { AppEnv } from "../../src/worker/app-env.ts";
 import type { Env } from "../../src/platform/env.ts";
 import bundled from "../../src/worker/generated/tasks.json" with { type: "json" };
 import { fetchTaskDocument } from "../fetch-task.ts";
+import { answerableAfter } from "../../src/platform/execute-and-record.ts";
 import { recordExecution } from "../../src/platform/record-writer.ts";
 import { executionRow, insertExecutions } from "../../src/store/executions.ts";
 import { openDb } from "../../src/store/tasks.ts";
@@ -46,8 +48,11 @@ async function execute(env: Env, input: unknown): Promise<ExecutionResult> {
   return engineFor(env).execute(await additionBundle(env), { input, trigger: "http", fetch: platformFetch });
 }
 
-function record(env: Env, input: unknown, result: ExecutionResult): Promise<unknown> {
-  return recordExecution(env, { taskName: "bench-breakdown", versionId: "bench", input, result });
+/** Records as the Worker does, and resolves when its routes would answer (before or after the write, by EXECUTION_RECORDS). */
+function record(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, input: unknown, result: ExecutionResult): Promise<void> {
+  const recorded = recordExecution(env, { taskName: "bench-breakdown", versionId: "bench", input, result });
+  ctx.waitUntil(recorded);
+  return answerableAfter(env, recorded);
 }
 
 let fetchTask: Promise<TaskBundle> | undefined;
@@ -74,7 +79,7 @@ app.post("/sandbox", async (c) => {
 app.post("/sandbox-record", async (c) => {
   const input = await c.req.json();
   const result = await execute(c.env, input);
-  await record(c.env, input, result);
+  await record(c.env, c.executionCtx, input, result);
   return c.json(result.output as never, result.status === "completed" ? 200 : 422);
 });
 
@@ -83,7 +88,7 @@ app.post("/record", async (c) => {
   // One real result, made once; every request stores a copy under a new id (the primary key).
   canned ??= execute(c.env, input);
   const result = { ...(await canned), executionId: uuidv7(), startedAt: new Date().toISOString() };
-  await record(c.env, input, result);
+  await record(c.env, c.executionCtx, input, result);
   return c.json(result.output as never, 200);
 });
 

@@ -33,4 +33,12 @@ export interface Env {
    * ~10 ms under Miniflare (its first console line).
    */
   RATE_LIMIT_COUNTER?: string;
+  /**
+   * "after-response": a run answers before its record is written; every read of the history in
+   * this isolate first waits for the records the isolate accepted (store/records-in-flight.ts).
+   * Read-your-writes then holds only where one isolate serves every request for the database:
+   * `ratchet serve`, which sets it. Unset (Cloudflare): a run answers once its record is in D1,
+   * so any isolate reads it.
+   */
+  EXECUTION_RECORDS?: string;
 }

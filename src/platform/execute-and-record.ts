@@ -27,10 +27,15 @@ export interface Invocation {
   /**
    * Resolves when the record is in D1. Rejects, when it was finally lost (counted and logged),
    * with a 503 StorageUnavailableError (not_recorded) carrying the outcome: a host that waits for
-   * it tells its client, so no execution the platform accepted is lost silently. Hosts wait for
-   * it before they hand out the execution id, so any later read finds it.
+   * it tells its client, so no execution the platform accepted is lost silently.
    */
   recorded: Promise<void>;
+  /**
+   * What a host waits for before it hands out the execution id, so any later read finds it:
+   * `recorded`, or nothing where one isolate serves every read and each read waits for the
+   * records the isolate accepted (answerableAfter). Rejects as `recorded` does when it is it.
+   */
+  answerable: Promise<void>;
 }
 
 /** The Worker's own fetch, as the engine takes it: every guest request goes out through it. */
@@ -41,8 +46,9 @@ export const platformFetch = (request: Request): Promise<Response> => fetch(requ
  * MCP and GraphQL): resolve the version (cached per isolate), load its bundle (cached by hash),
  * run it, and record the execution whatever the outcome, with the secrets of its input redacted
  * (see redactSecrets). The record is written as soon as the run ends, group-committed with other
- * requests' records and retried within a bound (record-writer.ts); `recorded` says when. It is
- * also handed to waitUntil, so it completes even for a host that does not wait.
+ * requests' records and retried within a bound (record-writer.ts); `recorded` says when, and
+ * `answerable` when the host may answer. It is also handed to waitUntil, so it completes even
+ * for a host that does not wait.
  */
 export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, name: string, input: unknown, options: InvokeOptions): Promise<Invocation> {
   // Refused before the task runs when its record is known to be unwritable (storage-state.ts),
@@ -79,7 +85,16 @@ export async function invokeTask(env: Env, ctx: Pick<ExecutionContext, "waitUnti
     })
     .finally(() => announced.done());
   ctx.waitUntil(recorded.catch(() => undefined));
-  return { result, version, recordedInput, recorded };
+  return { result, version, recordedInput, recorded, answerable: answerableAfter(env, recorded) };
+}
+
+/**
+ * When a host may hand out the id of an execution whose record is `recorded`: once it is in D1,
+ * so any isolate reads it; or at once where one isolate serves every read and each read waits
+ * for the records the isolate accepted (EXECUTION_RECORDS=after-response, `ratchet serve`).
+ */
+export function answerableAfter(env: Pick<Env, "EXECUTION_RECORDS">, recorded: Promise<void>): Promise<void> {
+  return env.EXECUTION_RECORDS === "after-response" ? Promise.resolve() : recorded;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { executionRow, insertExecutions, type ExecutionRecordInput, type ExecutionRow } from "../store/executions.ts";
 import { isConstraintViolation, isUniqueViolation } from "../store/errors.ts";
+import { acceptRecord, readWaiting } from "../store/records-in-flight.ts";
 import { openDb, type Db } from "../store/tasks.ts";
 import type { Env } from "./env.ts";
 import { markStorageDown, markStorageUp } from "./storage-state.ts";
@@ -28,6 +29,13 @@ const GATHER_LOOK_MS = 0;
  * looking sooner would only spend CPU.
  */
 const POLL_MS = 1;
+/**
+ * Where no response waits for its record (EXECUTION_RECORDS=after-response), the oldest queued
+ * row waits up to this long for others, unless a read is waiting for it (records-in-flight.ts):
+ * nothing but a read ever waits on it there, so a longer gather costs nobody while fewer, larger
+ * batches cost the isolate less.
+ */
+const AFTER_RESPONSE_GATHER_MS = 20;
 /** Weight of the latest batch in the running estimate of a batch's duration. */
 const ESTIMATE_WEIGHT = 0.2;
 /**
@@ -48,6 +56,7 @@ export class RecordLostError extends Error {
 
 interface Queued {
   row: ExecutionRow;
+  queuedAt: number;
   state: "queued" | "writing" | "written" | "failed";
   error?: unknown;
 }
@@ -131,12 +140,13 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
  * it looks again every POLL_MS while each look finds new rows queued (other requests ran
  * meanwhile; when workerd's thread is busy, requests waiting for it are visible no other way),
  * for GATHER_CAP_MS at most. Rows queued while a batch is being written go in the next one,
- * written by the first of their requests to look. At low load nothing waits.
+ * written by the first of their requests to look. At low load nothing waits. After the response
+ * (afterResponse), rows gather for AFTER_RESPONSE_GATHER_MS instead, cut short by a waiting read.
  */
-async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
-  const entry: Queued = { row, state: "queued" };
-  queue.push(entry);
+async function writeShared(db: Db, row: ExecutionRow, afterResponse: boolean): Promise<void> {
   const queuedAt = Date.now();
+  const entry: Queued = { row, queuedAt, state: "queued" };
+  queue.push(entry);
   let seen = 0;
   for (;;) {
     if (entry.state === "written") return;
@@ -144,7 +154,14 @@ async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
     const now = Date.now();
     if (writerSince !== undefined && now - writerSince > WRITER_STALE_MS) writerSince = undefined;
     if (writerSince === undefined && entry.state === "queued") {
-      if (active > 1 && now - queuedAt < GATHER_CAP_MS && queue.length > seen) {
+      if (afterResponse) {
+        // The oldest row decides; the others sleep until it should be written.
+        const writeAt = queue[0]!.queuedAt + AFTER_RESPONSE_GATHER_MS;
+        if (now < writeAt && !readWaiting() && queue.length < MAX_BATCH) {
+          await sleep(queue[0] === entry ? POLL_MS : Math.max(POLL_MS, writeAt - now + batchEstimateMs));
+          continue;
+        }
+      } else if (active > 1 && now - queuedAt < GATHER_CAP_MS && queue.length > seen) {
         seen = queue.length;
         await sleep(GATHER_LOOK_MS);
         continue;
@@ -171,13 +188,22 @@ async function writeShared(db: Db, row: ExecutionRow): Promise<void> {
  * a record lost to a storage fault also marks storage down for the isolate (storage-state.ts).
  */
 export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
+  const settle = acceptRecord();
+  try {
+    await writeWithRetries(env, record);
+  } finally {
+    settle();
+  }
+}
+
+async function writeWithRetries(env: Env, record: ExecutionRecordInput): Promise<void> {
   const db = openDb(env.DB);
   let row: ExecutionRow | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       // A large payload goes to R2 first: an R2 fault is retried like a D1 one.
       row ??= await executionRow(env.BUNDLES, record);
-      await writeShared(db, row);
+      await writeShared(db, row, env.EXECUTION_RECORDS === "after-response");
       recordStats.written += 1;
       markStorageUp();
       return;

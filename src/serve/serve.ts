@@ -8,7 +8,7 @@ import { startCronTicker } from "./cron-ticker.ts";
 import { deployTaskFolder, taskFolders } from "./deploy-tasks.ts";
 import { serveRateLimits } from "./rate-limits.ts";
 import { serveSecretsKey } from "./secrets-key.ts";
-import { startWorker } from "./start-worker.ts";
+import { startWorker, type WorkerServer } from "./start-worker.ts";
 import { watchTaskFolders } from "./watch-tasks.ts";
 import { readManifest, workerDir } from "./worker-files.ts";
 
@@ -26,6 +26,22 @@ export interface RunningServer {
   url: string;
   /** Stops watching, the scheduler and workerd; resolves once workerd has exited. */
   close(): Promise<void>;
+}
+
+/** Longer than a record's retries take (platform/record-writer.ts RETRY_PAUSES_MS: about 3.2 s). */
+const SETTLE_RECORDS_MS = 5_000;
+
+/**
+ * Runs answer here before their records are written (ONE_ISOLATE_VARS): one read of the history
+ * through the Worker waits for those still being written, so stopping loses none. A Worker that
+ * does not answer is stopped anyway.
+ */
+async function settleRecords(server: WorkerServer, token: string | undefined): Promise<void> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  await server.mf
+    .dispatchFetch(new URL("/api/v1/executions?limit=1", server.url), { headers, signal: AbortSignal.timeout(SETTLE_RECORDS_MS) })
+    .then((response) => response.text())
+    .catch(() => undefined);
 }
 
 /**
@@ -92,6 +108,7 @@ export async function serve(options: ServeOptions, io: CliIo): Promise<RunningSe
     async close() {
       for (const stop of stops) stop();
       await queue;
+      await settleRecords(server, options.token);
       await server.mf.dispose();
     },
   };

@@ -27,6 +27,13 @@ export interface WorkerServer {
 }
 
 /**
+ * What the Worker is told because workerd runs it in one isolate here: a run answers before its
+ * record is written, and every read of the history in the isolate waits for the records it
+ * accepted (env.ts EXECUTION_RECORDS), which saves each run a D1 round trip on the response path.
+ */
+export const ONE_ISOLATE_VARS = { EXECUTION_RECORDS: "after-response" } as const;
+
+/**
  * Runs the built Worker in workerd through Miniflare's API, with local D1 and R2 persisted under
  * the state folder and the migrations applied. The scheduled-event endpoint
  * (/cdn-cgi/local/scheduled) is on, as with `wrangler dev --test-scheduled`.
@@ -54,6 +61,7 @@ export async function startWorker(dir: string, manifest: ServeWorkerManifest, op
           bindings: {
             ...manifest.vars,
             ...options.rateLimits.vars,
+            ...ONE_ISOLATE_VARS,
             RATCHET_EGRESS_ALLOW: options.egressAllow,
             RATCHET_SECRETS_KEY: options.secretsKey,
             // Local serving is open when no token is given (serve.ts says so on start); a deployed Worker without one is closed.

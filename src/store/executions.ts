@@ -1,6 +1,7 @@
 import type { R2Bucket } from "@cloudflare/workers-types";
 import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import { utf8Exceeds, type ExecutionResult } from "../engine/index.ts";
+import { acceptedRecordsSettled } from "./records-in-flight.ts";
 import { executions, executionStats } from "./schema.ts";
 import type { Db } from "./tasks.ts";
 
@@ -148,6 +149,7 @@ export async function insertExecutions(db: Db, rows: ExecutionRow[]): Promise<{ 
 
 /** Totals by task and status, and the cumulative duration histogram, for /metrics. */
 export async function executionMetrics(db: Db) {
+  await acceptedRecordsSettled();
   const stats = await db.select().from(executionStats);
   const totals = new Map<string, { taskName: string; status: string; count: number; durationMsSum: number }>();
   const perBucket = new Map<string, number>();
@@ -194,7 +196,8 @@ export function idPrefixAt(ms: number): string {
  * bits are the start time in ms, so id order is start order and a time range is an id range:
  * the query walks the primary key (or the task index) and needs no other index.
  */
-export function listExecutions(db: Db, query: ExecutionQuery): Promise<ExecutionRow[]> {
+export async function listExecutions(db: Db, query: ExecutionQuery): Promise<ExecutionRow[]> {
+  await acceptedRecordsSettled();
   const filters: (SQL | undefined)[] = [];
   if (query.task) filters.push(eq(executions.taskName, query.task));
   if (query.tasks) filters.push(inArray(executions.taskName, query.tasks));
@@ -213,6 +216,7 @@ export function listExecutions(db: Db, query: ExecutionQuery): Promise<Execution
 
 /** One execution with everything, its R2 payload merged back in. */
 export async function getExecution(db: Db, bucket: R2Bucket, id: string): Promise<ExecutionRow | undefined> {
+  await acceptedRecordsSettled();
   const [row] = await db.select().from(executions).where(eq(executions.id, id)).limit(1);
   if (!row?.payloadKey) return row;
   const object = await bucket.get(row.payloadKey);

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte } from "drizzle-orm";
 import { executions } from "./schema.ts";
 import { idPrefixAt } from "./executions.ts";
+import { acceptedRecordsSettled } from "./records-in-flight.ts";
 import type { Db } from "./tasks.ts";
 
 /** One execution as charts and summaries need it: no payload columns. */
@@ -17,7 +18,8 @@ export interface RunPoint {
  * Executions started at or after `since`, newest first, at most `limit`: the id range walks the
  * primary key (ids are UUIDv7, so start-time order), or the task index for one task.
  */
-export function recentRuns(db: Db, query: { since: Date; task?: string; limit: number }): Promise<RunPoint[]> {
+export async function recentRuns(db: Db, query: { since: Date; task?: string; limit: number }): Promise<RunPoint[]> {
+  await acceptedRecordsSettled();
   const filters = [gte(executions.id, idPrefixAt(query.since.getTime()))];
   if (query.task) filters.push(eq(executions.taskName, query.task));
   return db

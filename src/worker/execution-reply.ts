@@ -49,12 +49,12 @@ export function executeHandler(style: "envelope" | "bare"): Handler<AppEnv> {
     const name = taskName(c);
     const input = await readJson(c);
     const options = { trigger: "http" as const, version: c.req.query("version") };
-    const { result, recorded } = await invokeTask(c.env, c.executionCtx, name, input, options).catch(async (error) => {
+    const { result, answerable } = await invokeTask(c.env, c.executionCtx, name, input, options).catch(async (error) => {
       if (error instanceof ApiError && error.code === "not_found" && (await registeredOnDemand(c.env, name))) return invokeTask(c.env, c.executionCtx, name, input, options);
       throw error;
     });
-    // The id handed out must be readable by the next request: answer once the record is in D1.
-    await recorded;
+    // The id handed out must be readable by the next request (see Invocation.answerable).
+    await answerable;
     return executionReply(c, result, style);
   };
 }

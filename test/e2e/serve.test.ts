@@ -111,7 +111,7 @@ describe("ratchet serve", () => {
     expect(server.log()).not.toContain("binding in this runtime");
   }, 120_000);
 
-  it("stops with every process it started on SIGTERM; the state folder keeps the tasks for the next start", async () => {
+  it("stops with every process it started on SIGTERM; the state folder keeps the tasks and every answered run's record for the next start", async () => {
     const tree = descendants(server.child.pid!);
     expect(tree.length).toBeGreaterThan(0);
     server.child.kill("SIGTERM");
@@ -120,6 +120,7 @@ describe("ratchet serve", () => {
     expect(tree.filter(alive)).toEqual([]);
 
     const elsewhere = await mkdtemp(join(tmpdir(), "ratchet-serve-again-"));
+    const answered: string[] = [];
     const again = startServe(NODE, [BIN, "serve", "--port", "0", "--no-watch", "--state-dir", join(work, ".ratchet/state")], elsewhere);
     try {
       const [, url] = (await again.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
@@ -127,10 +128,24 @@ describe("ratchet serve", () => {
       expect(again.log()).not.toContain("applied migrations");
       const response = await fetch(`${url}/api/v1/run/addition`, { method: "POST", body: JSON.stringify({ num1: 40, num2: 2 }) });
       expect(await response.json()).toEqual({ sum: 1042 });
+      // Runs answer before their records are written here; stopping right after still keeps every one.
+      const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${url}/api/v1/run/addition`, { method: "POST", body: JSON.stringify({ num1: i, num2: 0 }) })));
+      expect(burst.map((r) => r.status)).toEqual(burst.map(() => 200));
+      answered.push(...burst.map((r) => r.headers.get("x-ratchet-execution-id")!));
     } finally {
       again.child.kill("SIGTERM");
       await again.exited;
+    }
+
+    const third = startServe(NODE, [BIN, "serve", "--port", "0", "--no-watch", "--state-dir", join(work, ".ratchet/state")], elsewhere);
+    try {
+      const [, url] = (await third.waitFor(/serving the Worker on (http:\/\/\S+)/, 90_000)) as [string, string];
+      const listed = (await (await fetch(`${url}/api/v1/executions?task=addition&limit=100`)).json()) as { executions: { id: string }[] };
+      expect(answered.filter((id) => !listed.executions.some((e) => e.id === id))).toEqual([]);
+    } finally {
+      third.child.kill("SIGTERM");
+      await third.exited;
       await rm(elsewhere, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -93,3 +93,39 @@ describe("rows written per execution", () => {
     expect((rows1 - rows0) / (written1 - written0)).toBeLessThanOrEqual(3);
   });
 });
+
+describe("EXECUTION_RECORDS=after-response (ratchet serve's one isolate)", () => {
+  it("lets the host answer before the record is written, and a read in the isolate waits for it", async () => {
+    const name = uniqueName("after-response");
+    await deploy(name);
+    await call("POST", `/run/${name}`, { a: 0, b: 0 });
+    // D1 refuses the first two attempts: the record lands only after the retries' pauses.
+    const db = failingD1(env.DB, 2);
+    const ctx = createExecutionContext();
+    const invocation = await invokeTask({ ...env, DB: db, EXECUTION_RECORDS: "after-response" }, ctx, name, { a: 2, b: 3 }, { trigger: "http" });
+    let recorded = false;
+    void invocation.recorded.then(() => (recorded = true));
+    await invocation.answerable;
+    expect(recorded).toBe(false);
+    // Through the Worker, as the next request: it waits for the record instead of answering 404.
+    const read = await call("GET", `/executions/${invocation.result.executionId}`);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ task: name, output: { sum: 5 } });
+    expect(recorded).toBe(true);
+    expect(db.calls()).toBeGreaterThan(2);
+    await waitOnExecutionContext(ctx);
+  });
+
+  it("answers only once the record is in D1 without it (a deployed Worker)", async () => {
+    const name = uniqueName("before-response");
+    await deploy(name);
+    await call("POST", `/run/${name}`, { a: 0, b: 0 });
+    const ctx = createExecutionContext();
+    const invocation = await invokeTask({ ...env, DB: failingD1(env.DB, 1) }, ctx, name, { a: 2, b: 3 }, { trigger: "http" });
+    let recorded = false;
+    void invocation.recorded.then(() => (recorded = true));
+    await invocation.answerable;
+    expect(recorded).toBe(true);
+    await waitOnExecutionContext(ctx);
+  });
+});

@@ -12,8 +12,8 @@ interface ExecuteArgs {
 }
 
 /**
- * executeTask: the one execution path REST's POST /tasks/{name}/execute takes, answered once the
- * record is in D1 (so the id it gives is readable at once). Refusals before the task ran keep
+ * executeTask: the one execution path REST's POST /tasks/{name}/execute takes, answered when
+ * the id it gives is readable at once (Invocation.answerable). Refusals before the task ran keep
  * their REST codes (invalid_input, busy); a task that ran and failed is an answer with its error.
  */
 export const executeResolvers = {
@@ -21,8 +21,8 @@ export const executeResolvers = {
     executeTask: async (_: unknown, { name, input, version }: ExecuteArgs, ctx: GraphQLContext) => {
       need(ctx, "execute", "Running a task");
       touch(ctx, checkedName(name));
-      const { result, recorded } = await invokeTask(ctx.env, ctx.executionCtx, name, input, { trigger: "http", version: version ?? undefined });
-      await recorded;
+      const { result, answerable } = await invokeTask(ctx.env, ctx.executionCtx, name, input, { trigger: "http", version: version ?? undefined });
+      await answerable;
       const error = result.error;
       if (error?.type === "SandboxBusyError") {
         throw new GraphQLError(`${error.message}; try again in a second`, { extensions: { code: "busy", details: { execution_id: result.executionId } } });

@@ -27,9 +27,9 @@ export async function deployedTasksOnPlatform(env: Env, ctx: Pick<ExecutionConte
   return {
     tasks,
     async run(name, input): Promise<DeployedRun> {
-      const { result, recorded } = await mapped(() => invokeTask(env, ctx, name, input, { trigger: "mcp" }));
-      // The execution id handed out must be readable by the next call.
-      await mapped(() => recorded);
+      const { result, answerable } = await mapped(() => invokeTask(env, ctx, name, input, { trigger: "mcp" }));
+      // The execution id handed out must be readable by the next call (Invocation.answerable).
+      await mapped(() => answerable);
       return { execution_id: result.executionId, status: result.status, output: result.output, error: result.error ? { type: result.error.type, message: result.error.message } : null };
     },
   };

@@ -167,9 +167,9 @@ export class PlatformWorkspace implements Workspace {
       const { result, recordedInput } = await mapped(() => runTask(this.env, name, input, invokeOptions));
       return executionRecord(name, recordedInput, result);
     }
-    const { result, recordedInput, recorded } = await mapped(() => invokeTask(this.env, this.ctx, name, input, invokeOptions));
-    // The id handed out must be readable by the next call, as the HTTP API ensures.
-    await mapped(() => recorded);
+    const { result, recordedInput, answerable } = await mapped(() => invokeTask(this.env, this.ctx, name, input, invokeOptions));
+    // The id handed out must be readable by the next call, as the HTTP API ensures (Invocation.answerable).
+    await mapped(() => answerable);
     return executionRecord(name, recordedInput, result);
   }
 

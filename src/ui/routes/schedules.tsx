@@ -121,8 +121,8 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
       const refused = await rateLimited(ctx);
       if (refused) return refused;
       // As POST /api/v1/schedules/{id}/trigger: the schedule's input, recorded as a scheduled run.
-      const { result, recorded } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
-      await recorded;
+      const { result, answerable } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
+      await answerable;
       return c.redirect(`/executions/${result.executionId}`, 303);
     }),
   );

@@ -116,9 +116,9 @@ export function taskRoutes(app: Hono<AppEnv>): void {
       }
       const refused = await rateLimited(ctx);
       if (refused) return refused;
-      // The same execution path as POST /api/v1/tasks/{name}/execute; the page opens once the record is in D1.
-      const { result, recorded } = await invokeTask(c.env, c.executionCtx, name, input, { trigger: "http" });
-      await recorded;
+      // The same execution path as POST /api/v1/tasks/{name}/execute; the page opens once the record is readable (Invocation.answerable).
+      const { result, answerable } = await invokeTask(c.env, c.executionCtx, name, input, { trigger: "http" });
+      await answerable;
       return c.redirect(`/executions/${result.executionId}`, 303);
     }),
   );

@@ -147,8 +147,8 @@ export function scheduleRoutes(app: Hono<AppEnv>): void {
       },
       handler: async (c) => {
         const row = await requireSchedule(c);
-        const { result, recorded } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
-        await recorded;
+        const { result, answerable } = await invokeTask(c.env, c.executionCtx, row.taskName, row.input, { trigger: "schedule", scheduleId: row.id });
+        await answerable;
         return executionReply(c, result, "envelope");
       },
     },
