@@ -6,7 +6,9 @@
 import { spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join, matchesGlob } from "node:path";
+import type { D1Database } from "@cloudflare/workers-types";
 import type { Miniflare } from "miniflare";
+import { applyMigrations as applyServeMigrations } from "../src/serve/migrations.ts";
 import { RATE_LIMIT_ENV, serveRateLimits } from "../src/serve/rate-limits.ts";
 import type { ServeWorkerManifest } from "../src/serve/worker-manifest.ts";
 import { ONE_ISOLATE_VARS } from "../src/serve/start-worker.ts";
@@ -97,15 +99,14 @@ export async function wranglerFacts(): Promise<WranglerFacts> {
   return { compatibilityDate: date, compatibilityFlags: [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!), defaultPoolSize: pool, defaultMemoryMb: memory };
 }
 
-/** migrations/*.sql in order, statement by statement (D1's exec() cannot take multi-line statements). */
+/**
+ * migrations/*.sql not yet applied, as `ratchet serve` applies them on every start (its own
+ * code, src/serve/migrations.ts): on a database that has them all, it only reads which it has.
+ */
 export async function applyMigrations(mf: Miniflare): Promise<void> {
-  const db = await mf.getD1Database("DB", "ratchet");
   const dir = join(root, "migrations");
-  for (const file of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
-    for (const statement of (await readFile(join(dir, file), "utf8")).split("--> statement-breakpoint")) {
-      if (statement.trim() !== "") await db.prepare(statement).run();
-    }
-  }
+  const names = (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort();
+  await applyServeMigrations((await mf.getD1Database("DB", "ratchet")) as unknown as D1Database, dir, names);
 }
 
 

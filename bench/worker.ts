@@ -54,7 +54,7 @@ const TARGET_FETCH_RATIO = 0.9;
 const TARGET_FIRST_REQUEST_MS = 30;
 const TARGET_ROWS_PER_EXECUTION = 3;
 const FRESH_ISOLATES = 5;
-/** `npm run bench:worker -- --first-request`: only the fresh-isolate figures (about 30 s), nothing written. */
+/** `npm run bench:worker -- --first-request`: only the fresh-isolate figures (about 45 s), nothing written. */
 const FIRST_REQUEST_ONLY = process.argv.includes("--first-request");
 const REFERENCE_ROUNDS = 3;
 const OVERRIDE_POOL_SIZE = "12";
@@ -497,6 +497,8 @@ interface FirstRequests {
   runs: { startMs: number; firstMs: number; secondMs: number; firstExecutionMs: number }[];
   /** Fresh isolates whose first request is a 404 at the root (HTTP into the isolate and Hono; no D1, no sandbox), then POST /run/addition (D1's first read and write, the run). */
   probed: { startMs: number; notFoundMs: number; runMs: number }[];
+  /** Fresh isolates started without the migrations check, so Miniflare's D1 object starts on the first request's first D1 call. */
+  coldD1FirstMs: number[];
   medianStartMs: number;
   medianFirstMs: number;
   medianSecondMs: number;
@@ -505,6 +507,7 @@ interface FirstRequests {
   medianRunAfterNotFoundMs: number;
   /** The first request on a brand-new database (bundled tasks registered on demand). */
   newDatabaseFirstMs: number;
+  medianColdD1FirstMs: number;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -531,7 +534,10 @@ async function timedNotFound(ratchet: string): Promise<number> {
  * FRESH_ISOLATES times. The isolate's start (which builds the sandbox and preloads the bundled
  * tasks) is its own figure. Alternating with those, isolates whose first request is a 404 at the
  * root split the first /run into what any first request pays (the HTTP hop into a fresh isolate)
- * and what is left (D1's first read and write in Miniflare, the run itself).
+ * and what is left (D1's first read and write in Miniflare, the run itself). Each start checks the
+ * migrations first, as `ratchet serve` does on every start, which starts Miniflare's D1 object
+ * (7-8 ms the first time a D1 call reaches it); a third set of isolates starts without that check,
+ * so their first request pays for it.
  */
 async function firstRequests(built: Built, facts: WranglerFacts): Promise<FirstRequests> {
   const stateDir = await tempDir("ratchet-bench-first-", stateRoot);
@@ -540,15 +546,18 @@ async function firstRequests(built: Built, facts: WranglerFacts): Promise<FirstR
     let newDatabaseFirstMs = NaN;
     const runs: FirstRequests["runs"] = [];
     const probed: FirstRequests["probed"] = [];
-    for (let i = 0; i <= 2 * FRESH_ISOLATES; i++) {
+    const coldD1FirstMs: number[] = [];
+    for (let i = 0; i <= 3 * FRESH_ISOLATES; i++) {
       const t0 = performance.now();
       const instance = await startMiniflare(built, facts, facts.defaultPoolSize, stateDir, logs);
       const startMs = performance.now() - t0;
       try {
+        if (i === 0 || i % 3 !== 0) await applyMigrations(instance.mf);
         if (i === 0) {
-          await applyMigrations(instance.mf);
           newDatabaseFirstMs = (await timedRun(instance.ratchet)).ms;
-        } else if (i % 2 === 1) {
+        } else if (i % 3 === 0) {
+          coldD1FirstMs.push((await timedRun(instance.ratchet)).ms);
+        } else if (i % 3 === 1) {
           const first = await timedRun(instance.ratchet);
           const secondMs = (await timedRun(instance.ratchet)).ms;
           const record = (await (await fetch(`${instance.ratchet}/api/v1/executions/${first.id}`)).json()) as { duration_ms?: number };
@@ -571,6 +580,8 @@ async function firstRequests(built: Built, facts: WranglerFacts): Promise<FirstR
       medianNotFoundFirstMs: median(probed.map((r) => r.notFoundMs)),
       medianRunAfterNotFoundMs: median(probed.map((r) => r.runMs)),
       newDatabaseFirstMs,
+      coldD1FirstMs,
+      medianColdD1FirstMs: median(coldD1FirstMs),
     };
   } finally {
     await removeTempDir(stateDir);
@@ -772,6 +783,7 @@ function roundNumbers(_key: string, value: unknown): unknown {
 function printFirstRequests(first: FirstRequests): void {
   for (const r of first.runs) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first POST /run/addition ${r.firstMs.toFixed(1)} ms (the run itself ${r.firstExecutionMs} ms), second ${r.secondMs.toFixed(1)} ms`);
   for (const r of first.probed) console.log(`  isolate start ${r.startMs.toFixed(0)} ms, first request a 404 at the root ${r.notFoundMs.toFixed(1)} ms, then POST /run/addition ${r.runMs.toFixed(1)} ms`);
+  console.log(`  started without the migrations check (Miniflare's D1 object starts on the first request): first POST /run/addition ${first.coldD1FirstMs.map((ms) => ms.toFixed(1)).join(", ")} ms`);
 }
 
 const workerLoadLine = (load: WorkerLoad) =>
@@ -780,6 +792,7 @@ const workerLoadLine = (load: WorkerLoad) =>
 const firstRequestLine = (first: FirstRequests, load: WorkerLoad) =>
   `first request on a fresh isolate: ${first.medianFirstMs.toFixed(1)} ms (median of ${FRESH_ISOLATES}; target < ${TARGET_FIRST_REQUEST_MS}; the run itself ${fmt(first.medianFirstExecutionMs)} ms), second ${first.medianSecondMs.toFixed(1)} ms; ` +
   `a 404 as the first request ${first.medianNotFoundFirstMs.toFixed(1)} ms, then the first /run ${first.medianRunAfterNotFoundMs.toFixed(1)} ms; ` +
+  `without serve's migrations check at start (D1's object then starts on the first request) ${first.medianColdD1FirstMs.toFixed(1)} ms; ` +
   `isolate start (workerd + Worker load, sandbox built) ${first.medianStartMs.toFixed(0)} ms, of which loading the Worker ${load.medianLoadCpuMs.toFixed(0)} ms of workerd CPU (before any request); first request on a brand-new database ${first.newDatabaseFirstMs.toFixed(0)} ms`;
 
 async function main(): Promise<void> {
@@ -954,7 +967,7 @@ async function main(): Promise<void> {
       notes: [
         "Every /run request records its execution in D1, answering before the record is written as ratchet serve does (EXECUTION_RECORDS=after-response: every read in the isolate waits for the records it accepted); 'recorded' counts the rows for warm-up + measured successes after one read through the Worker right after the window (atOnce) and after waiting (found, drainMs). recordsBeforeResponseReference answers once the record is in D1, as a deployed Worker does.",
         "Rows written: D1's rows_written (what it bills) summed by the Worker per record batch and read from its /metrics; one execution alone, and per execution under load (batches shared).",
-        "First request: workerd restarted on a persisted database that already holds the tasks; startMs is Miniflare's start (workerd, the Worker's load, which builds the sync sandbox).",
+        "First request: workerd restarted on a persisted database that already holds the tasks, its migrations checked as ratchet serve checks them on every start (which starts Miniflare's D1 object); startMs is Miniflare's start (workerd, the Worker's load, which builds the sync sandbox). coldD1FirstMs: restarts without that check.",
         "Worker load: workerd evaluates the Worker's modules before it listens, so no request's time includes it; workerLoad is workerd's CPU (from /proc) until ready with the Worker alone, against the no-sandbox Hono worker with the same bindings.",
         "Access: RATCHET_ACCESS=open, the open local setup (no token); rate limits counted in the Worker's isolate as under ratchet serve, raised to 100000000 per 60 s through RATCHET_RATE_LIMIT_CLIENT / _TOKEN, so every run still passes the limiter.",
         "D1 calls: record batches (insertExecutions) back to back in one request of the breakdown worker, workerd's CPU around it per batch: a call's fixed cost against its cost per row.",
