@@ -1,6 +1,6 @@
 /**
  * Packs every task folder under tasks/ into its canonical bundle document, validated by the
- * engine, into src/worker/generated/tasks.json (dot-folders such as .ratchet/, the local history, are not tasks). The Worker ships that file and registers the
+ * engine, into src/platform/generated/tasks.json (dot-folders such as .ratchet/, the local history, are not tasks). The Worker ships that file and registers the
  * bundles by content hash, so deploying the Worker deploys its tasks.
  */
 import { mkdir, readdir, writeFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { formatProblem } from "../src/engine/index.ts";
 
 const root = join(import.meta.dirname, "..");
 const tasksDir = join(root, "tasks");
-const out = join(root, "src/worker/generated/tasks.json");
+const out = join(root, "src/platform/generated/tasks.json");
 
 const engine = createLocalEngine();
 const names = (await readdir(tasksDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
@@ -24,6 +24,6 @@ for (const name of names) {
   }
   packed.push({ name, hash: checked.bundle.hash, document: checked.bundle });
 }
-await mkdir(join(root, "src/worker/generated"), { recursive: true });
+await mkdir(join(root, "src/platform/generated"), { recursive: true });
 await writeFile(out, `${JSON.stringify(packed)}\n`);
 console.log(`packed ${packed.length} tasks into ${out.slice(root.length + 1)}`);

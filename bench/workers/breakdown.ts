@@ -18,9 +18,9 @@ import type { ExecutionContext } from "@cloudflare/workers-types";
 import { Hono } from "hono";
 import { v7 as uuidv7 } from "uuid";
 import type { ExecutionResult, TaskBundle } from "../../src/engine/index.ts";
-import type { AppEnv } from "../../src/worker/app-env.ts";
+import type { AppEnv } from "../../src/http/app-env.ts";
 import type { Env } from "../../src/platform/env.ts";
-import bundled from "../../src/worker/generated/tasks.json" with { type: "json" };
+import bundled from "../../src/platform/generated/tasks.json" with { type: "json" };
 import { fetchTaskDocument } from "../fetch-task.ts";
 import { answerableAfter } from "../../src/platform/execute-and-record.ts";
 import { recordExecution } from "../../src/platform/record-writer.ts";
@@ -36,7 +36,7 @@ let addition: Promise<TaskBundle> | undefined;
 function additionBundle(env: Env): Promise<TaskBundle> {
   addition ??= (async () => {
     const packed = (bundled as { name: string; document: unknown }[]).find((t) => t.name === "addition");
-    if (!packed) throw new Error("tasks/addition is not in src/worker/generated/tasks.json; run npm run pack-tasks");
+    if (!packed) throw new Error("tasks/addition is not in src/platform/generated/tasks.json; run npm run pack-tasks");
     const checked = await engineFor(env).loadDocument(packed.document);
     if (!checked.ok) throw new Error(`tasks/addition did not load: ${JSON.stringify(checked.problems)}`);
     return checked.bundle;

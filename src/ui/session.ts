@@ -6,7 +6,7 @@ import { AccessError } from "../platform/access/access-error.ts";
 import { accessMode } from "../platform/access/mode.ts";
 import type { Principal } from "../platform/access/principal.ts";
 import { authenticate } from "../platform/access/tokens.ts";
-import type { AppEnv } from "../worker/app-env.ts";
+import type { AppEnv } from "../http/app-env.ts";
 
 /**
  * The dashboard's session: the API token itself, in an HttpOnly, SameSite=Strict cookie (Secure

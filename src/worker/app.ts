@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { AppEnv } from "./app-env.ts";
-import { bundledTasks } from "./bundled-tasks.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { bundledTasks } from "./middleware/bundled-tasks.ts";
 import { notFound, renderError } from "./errors.ts";
 import { authenticate } from "./middleware/auth.ts";
 import { limitBodySize } from "./middleware/body-size.ts";

@@ -1,11 +1,11 @@
 import type { Context, Handler } from "hono";
 import type { ExecutionResult } from "../engine/index.ts";
-import type { AppEnv } from "./app-env.ts";
-import { registeredOnDemand } from "./bundled-tasks.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { registeredOnDemand } from "../platform/bundled-tasks.ts";
 import { ApiError, errorEnvelope } from "./errors.ts";
 import { invokeTask } from "../platform/execute-and-record.ts";
 import type { RouteDoc } from "./openapi/operation.ts";
-import { readJson, taskName } from "./request.ts";
+import { readJson, taskName } from "../http/request.ts";
 
 /**
  * The HTTP answer for an execution. "envelope" (POST /tasks/{name}/execute) wraps the output

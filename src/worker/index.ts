@@ -2,7 +2,7 @@ import type { ExecutionContext, ScheduledController } from "@cloudflare/workers-
 import { cleanOrphanBundles, cleanupDue } from "../platform/bundle-cleanup.ts";
 import { runDueSchedules } from "../schedules/runner.ts";
 import { createApp } from "./app.ts";
-import { ensureBundledTasks } from "./bundled-tasks.ts";
+import { ensureBundledTasks } from "../platform/bundled-tasks.ts";
 import type { Env } from "../platform/env.ts";
 import { warmUp } from "./warm-up.ts";
 

@@ -2,7 +2,7 @@ import type { Handler, Hono } from "hono";
 import type { ParamKeys } from "hono/types";
 import { describeRoute } from "hono-openapi";
 import type { Scope } from "../platform/access/principal.ts";
-import type { AppEnv } from "./app-env.ts";
+import type { AppEnv } from "../http/app-env.ts";
 import { errorEnvelope } from "./errors.ts";
 import { limitRate } from "./middleware/rate-limit.ts";
 import { requireScope } from "./middleware/scope.ts";

@@ -7,8 +7,8 @@ import { cacheBundle, engineFor } from "../platform/sandbox.ts";
 import { executionRow, insertExecutions } from "../store/executions.ts";
 import { listSealedSecrets } from "../store/secrets.ts";
 import { findServingVersion, openDb } from "../store/tasks.ts";
-import type { AppEnv } from "./app-env.ts";
-import { BUNDLED } from "./bundled-tasks.ts";
+import type { AppEnv } from "../http/app-env.ts";
+import { BUNDLED } from "../platform/bundled-tasks.ts";
 
 /** A task that does next to nothing: loading and running it builds the sandbox instance and goes through QuickJS's common paths. */
 const WARM_TASK = {

@@ -2,7 +2,7 @@ import { env, createExecutionContext, SELF, waitOnExecutionContext } from "cloud
 import { describe, expect, inject, it } from "vitest";
 import { deployBundle, openDb } from "../../src/store/tasks.ts";
 import { createApp } from "../../src/worker/app.ts";
-import { registerBundledTasks } from "../../src/worker/bundled-tasks.ts";
+import { registerBundledTasks } from "../../src/platform/bundled-tasks.ts";
 import { engineFor } from "../../src/platform/sandbox.ts";
 import { API, bundle, call, deploy, recordOf, uniqueName } from "./support.ts";
 

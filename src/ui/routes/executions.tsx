@@ -5,7 +5,7 @@ import { diagnoseExecution } from "../../analysis/diagnose.ts";
 import { PlatformWorkspace } from "../../platform/workspace/platform-workspace.ts";
 import { getExecution, listExecutions } from "../../store/executions.ts";
 import { listTasks, openDb } from "../../store/tasks.ts";
-import type { AppEnv } from "../../worker/app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { errorPage, page } from "../dashboard.tsx";
 import { ExecutionPage, type Diagnosis } from "../pages/execution.tsx";
 import { HistoryPage, HistoryRows, type HistoryFilter } from "../pages/history.tsx";

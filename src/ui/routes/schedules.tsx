@@ -6,7 +6,7 @@ import { ApiError } from "../../platform/errors.ts";
 import { accepted, createScheduleFromRequest } from "../../platform/schedules.ts";
 import { getSchedule, listRuns, listSchedules } from "../../store/schedules.ts";
 import { findTask, listTasks, openDb } from "../../store/tasks.ts";
-import type { AppEnv } from "../../worker/app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { previewCron } from "../cron-preview.ts";
 import { errorPage, page, rateLimited, type PageContext } from "../dashboard.tsx";
 import { SchedulePage, SchedulesPage } from "../pages/schedules.tsx";

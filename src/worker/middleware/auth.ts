@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { AccessError } from "../../platform/access/access-error.ts";
 import type { Principal } from "../../platform/access/principal.ts";
 import { authenticate as identify } from "../../platform/access/tokens.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { errorEnvelope } from "../errors.ts";
 
 /** The request's principal, established once per request; a 401 response when there is none. */

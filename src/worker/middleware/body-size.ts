@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { errorEnvelope } from "../errors.ts";
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { errorEnvelope } from "../errors.ts";
 
 const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { checkRateLimits } from "../../platform/rate-limit/check.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { errorEnvelope } from "../errors.ts";
 
 /**

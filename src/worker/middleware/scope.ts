@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { canTouchTask, hasScope, type Principal, type Scope } from "../../platform/access/principal.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { ApiError, errorEnvelope } from "../errors.ts";
 import { principalFor } from "./auth.ts";
 

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { generateSpecs, type GenerateSpecOptions } from "hono-openapi";
 import pkg from "../../../package.json" with { type: "json" };
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { componentSchemas } from "./schemas.ts";
 
 /** Where the document is served, under the API prefix; and its URL (app.ts mounts the API at /api/v1). */

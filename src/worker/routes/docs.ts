@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { DOCS_CSP, DOCS_PATH, docsAssets, docsPage } from "../docs/swagger-ui.ts";
 import { notFound } from "../errors.ts";
 import { OPENAPI_URL } from "../openapi/document.ts";

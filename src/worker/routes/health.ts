@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { probeStorage, storageDown } from "../../platform/storage-state.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import type { Route } from "../resource.ts";
 
 /**

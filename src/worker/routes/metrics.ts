@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { executionMetrics } from "../../store/executions.ts";
 import { openDb } from "../../store/tasks.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { canTouchTask } from "../../platform/access/principal.ts";
 import { recordStats } from "../../platform/record-writer.ts";
 import { engineFor } from "../../platform/sandbox.ts";

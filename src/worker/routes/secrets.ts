@@ -3,8 +3,8 @@ import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { MAX_SECRET_BYTES } from "../../engine/index.ts";
 import { deleteTaskSecret, listTaskSecrets, putTaskSecret } from "../../platform/secrets/task-secrets.ts";
 import { requireTask } from "../../platform/task-ops.ts";
-import type { AppEnv } from "../app-env.ts";
-import { checkBody, readJson, taskName } from "../request.ts";
+import type { AppEnv } from "../../http/app-env.ts";
+import { checkBody, readJson, taskName } from "../../http/request.ts";
 import { resource } from "../resource.ts";
 
 const secretBodySchema = {

@@ -5,9 +5,9 @@ import { listTasks, listVersions, openDb, setEnabled } from "../../store/tasks.t
 import { deployTask, removeTask, requireTask, rollbackTask, testTask } from "../../platform/task-ops.ts";
 import { forgetTask } from "../../platform/version-cache.ts";
 import { taskDetailView, taskView, versionView } from "../../platform/views.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { executeHandler, executionDoc } from "../execution-reply.ts";
-import { checkBody, limitParam, readJson, taskName } from "../request.ts";
+import { checkBody, limitParam, readJson, taskName } from "../../http/request.ts";
 import { schemaRef } from "../openapi/schemas.ts";
 import { resource } from "../resource.ts";
 

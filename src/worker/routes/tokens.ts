@@ -3,10 +3,10 @@ import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { SCOPES } from "../../platform/access/principal.ts";
 import { createToken, listTokens, revokeToken } from "../../platform/access/tokens.ts";
 import { TASK_NAME } from "../../engine/index.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../../http/app-env.ts";
 import { requireUnlimited } from "../middleware/scope.ts";
 import { schemaRef } from "../openapi/schemas.ts";
-import { checkBody, readJson } from "../request.ts";
+import { checkBody, readJson } from "../../http/request.ts";
 import { resource } from "../resource.ts";
 
 const tokenRequestSchema = {

@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { bundleDocumentSchema } from "../../engine/index.ts";
-import type { AppEnv } from "../app-env.ts";
-import { readJson } from "../request.ts";
+import type { AppEnv } from "../../http/app-env.ts";
+import { readJson } from "../../http/request.ts";
 import { schemaRef } from "../openapi/schemas.ts";
 import { resource } from "../resource.ts";
 import { engineFor } from "../../platform/sandbox.ts";

@@ -1,12 +1,11 @@
+import type { ExecutionContext } from "@cloudflare/workers-types";
 import { inArray } from "drizzle-orm";
-import type { MiddlewareHandler } from "hono";
 import { bundledRegistrations, taskVersions } from "../store/schema.ts";
 import { deployBundle, openDb, VersionConflictError, type Db } from "../store/tasks.ts";
-import type { AppEnv } from "./app-env.ts";
-import type { Env } from "../platform/env.ts";
+import type { Env } from "./env.ts";
 import bundled from "./generated/tasks.json" with { type: "json" };
-import { engineFor } from "../platform/sandbox.ts";
-import { forgetTask } from "../platform/version-cache.ts";
+import { engineFor } from "./sandbox.ts";
+import { forgetTask } from "./version-cache.ts";
 import { syncDeclaredSchedules } from "../schedules/service.ts";
 
 /** Task bundles packed from tasks/ at build time (`npm run pack-tasks`): deploying the Worker deploys them. */
@@ -80,27 +79,16 @@ export async function registeredOnDemand(env: Env, name: string): Promise<boolea
   return true;
 }
 
-/** Invocations and reads of history do not wait for registration: an invocation of a bundled task not yet there registers it on demand. */
-const RUNS_WITHOUT_REGISTRATION = /\/(run\/[^/]+|tasks\/[^/]+\/execute|executions(\/[^/]*)?|validate|metrics)$/;
+/** Whether this isolate has registered the bundled tasks. */
+export const bundledTasksRegistered = (): boolean => registered;
 
-/**
- * Requests about tasks and schedules wait until the bundled tasks are registered in this isolate
- * (a list must show them, a deploy must not race them). The others go on, and registration runs
- * after their response: on a fresh isolate, the first invocation does not pay for it.
- */
-export const bundledTasks: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (registered) return next();
-  if (!RUNS_WITHOUT_REGISTRATION.test(c.req.path)) {
-    await ensureBundledTasks(c.env);
-    return next();
-  }
-  await next();
-  // Started once the answer is made, so its D1 reads do not slow this request's own.
+/** Registers the bundled tasks once the current request is answered, one attempt at a time per isolate. */
+export function registerBundledTasksLater(env: Env, ctx: Pick<ExecutionContext, "waitUntil">): void {
   if (registered || inBackground) return;
   inBackground = true;
-  c.executionCtx.waitUntil(
-    ensureBundledTasks(c.env)
+  ctx.waitUntil(
+    ensureBundledTasks(env)
       .catch((error) => console.error("bundled tasks not registered yet; the next request tries again", error))
       .finally(() => (inBackground = false)),
   );
-};
+}

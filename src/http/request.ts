@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { TASK_NAME_RULE, TOO_NESTED, isTaskName, nestsDeeperThan } from "../engine/index.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../platform/errors.ts";
 
 export { checkBody } from "../platform/check-body.ts";
 
