@@ -57,6 +57,8 @@ export class RecordLostError extends Error {
 interface Queued {
   row: ExecutionRow;
   queuedAt: number;
+  /** Tells reads waiting for this record (store/records-in-flight.ts) the moment it is written, not when its request next looks. */
+  settle: () => void;
   state: "queued" | "writing" | "written" | "failed";
   error?: unknown;
 }
@@ -111,11 +113,18 @@ export function announceRecord(): Announced {
   };
 }
 
+/** A row D1 holds: counted, and reads waiting for it go on at once. */
+function settleWritten(entry: Queued): void {
+  entry.state = "written";
+  recordStats.written += 1;
+  entry.settle();
+}
+
 /** Writes rows; a unique violation on a row's id means an earlier attempt already wrote it. */
 async function write(db: Db, batch: Queued[]): Promise<void> {
   for (const entry of batch) entry.state = "writing";
   const wrote = (rowsWritten: number, entries: Queued[]) => {
-    for (const entry of entries) entry.state = "written";
+    for (const entry of entries) settleWritten(entry);
     recordStats.batches += 1;
     recordStats.rowsWritten += rowsWritten;
   };
@@ -127,8 +136,11 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
       try {
         wrote((await insertExecutions(db, [entry.row])).rowsWritten, [entry]);
       } catch (error) {
-        entry.state = isUniqueViolation(error) ? "written" : "failed";
-        entry.error = error;
+        if (isUniqueViolation(error)) settleWritten(entry);
+        else {
+          entry.state = "failed";
+          entry.error = error;
+        }
       }
     }
   }
@@ -143,9 +155,9 @@ async function write(db: Db, batch: Queued[]): Promise<void> {
  * written by the first of their requests to look. At low load nothing waits. After the response
  * (afterResponse), rows gather for AFTER_RESPONSE_GATHER_MS instead, cut short by a waiting read.
  */
-async function writeShared(db: Db, row: ExecutionRow, afterResponse: boolean): Promise<void> {
+async function writeShared(db: Db, row: ExecutionRow, afterResponse: boolean, settle: () => void): Promise<void> {
   const queuedAt = Date.now();
-  const entry: Queued = { row, queuedAt, state: "queued" };
+  const entry: Queued = { row, queuedAt, settle, state: "queued" };
   queue.push(entry);
   let seen = 0;
   for (;;) {
@@ -190,21 +202,20 @@ async function writeShared(db: Db, row: ExecutionRow, afterResponse: boolean): P
 export async function recordExecution(env: Env, record: ExecutionRecordInput): Promise<void> {
   const settle = acceptRecord();
   try {
-    await writeWithRetries(env, record);
+    await writeWithRetries(env, record, settle);
   } finally {
     settle();
   }
 }
 
-async function writeWithRetries(env: Env, record: ExecutionRecordInput): Promise<void> {
+async function writeWithRetries(env: Env, record: ExecutionRecordInput, settle: () => void): Promise<void> {
   const db = openDb(env.DB);
   let row: ExecutionRow | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       // A large payload goes to R2 first: an R2 fault is retried like a D1 one.
       row ??= await executionRow(env.BUNDLES, record);
-      await writeShared(db, row, env.EXECUTION_RECORDS === "after-response");
-      recordStats.written += 1;
+      await writeShared(db, row, env.EXECUTION_RECORDS === "after-response", settle);
       markStorageUp();
       return;
     } catch (error) {
