@@ -25,8 +25,11 @@ function randomSeed(): string {
 }
 
 export class Replay {
-  /** The execution's seed for Math.random and crypto, the same in every run of it. */
-  readonly seed = randomSeed();
+  private drawnSeed: string | undefined;
+  /** The execution's seed for Math.random and crypto, the same in every run of it; drawn when a run first asks for it (most tasks never do). */
+  get seed(): string {
+    return (this.drawnSeed ??= randomSeed());
+  }
   private readonly exchanges: { request: string; answer: string }[] = [];
   private readonly times: number[] = [];
   private fetchIndex = 0;
