@@ -33,7 +33,7 @@ export interface Invocation {
   /**
    * What a host waits for before it hands out the execution id, so any later read finds it:
    * `recorded`, or nothing where one isolate serves every read and each read waits for the
-   * records the isolate accepted (answerableAfter). Rejects as `recorded` does when it is it.
+   * records the isolate accepted (answerableAfter). When it is `recorded`, it rejects as that does.
    */
   answerable: Promise<void>;
 }
